@@ -1,0 +1,38 @@
+import type { Lang } from '../understanding/language';
+
+export type Product = 'domain' | 'icp' | 'dayu' | 'general';
+export type EntryKind = 'failure' | 'question' | 'smalltalk' | 'handoff' | 'none';
+export type Bilingual = Record<Lang, string>;
+export type Phrases = Partial<Record<Lang, string[]>>;
+export type ConditionValue = string | number | boolean;
+export type Condition = Record<string, ConditionValue | ConditionValue[]>;
+
+export interface SlotRequirement {
+  name: string;
+  /** false: used when the user gives it, never asked. */
+  ask?: boolean;
+  /** Ask only when this holds. */
+  when?: Condition;
+}
+
+export interface AnswerCase {
+  when: Condition;
+  zh: string;
+  en: string;
+  replace?: boolean;
+}
+
+/** One knowledge entry, as written in knowledge/entries/<product>/<name>.yaml. */
+export interface Entry {
+  id: string;
+  product: Product;
+  kind: EntryKind;
+  source?: { doc: string; section: string }[];
+  title: Bilingual;
+  prompts?: Phrases;
+  examples: Phrases;
+  slots?: SlotRequirement[];
+  compute?: string[];
+  answer: Bilingual;
+  cases?: AnswerCase[];
+}
