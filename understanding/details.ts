@@ -1,0 +1,215 @@
+import { recognizeDateTime } from '@microsoft/recognizers-text-date-time';
+import { normalize } from './normalize';
+import { cultureOf, type Lang } from './language';
+import { slotCatalog, slotDeclaration } from './slots';
+
+/** Details a message can carry, by slot name. certNumber is the raw candidate: callers analyse it and drop it at once. */
+export interface Details {
+  product?: string;
+  site?: string;
+  region?: string;
+  holderType?: string;
+  certType?: string;
+  province?: string;
+  occupation?: string;
+  issueDate?: string;
+  certNumber?: string;
+  holderName?: string;
+}
+
+export interface DetailOptions {
+  lang: Lang;
+  /** yyyy-mm-dd in Asia/Shanghai: the reference for relative dates. */
+  today: string;
+}
+
+export interface Unknown {
+  unknown: true;
+}
+
+interface Phrase {
+  slot: string;
+  value: string;
+  text: string;
+  latin: boolean;
+}
+
+const PUNCTUATION = /[\p{P}\p{S}]/gu;
+
+/** Lower case, simplified, punctuation as spaces, keeping every position (so spans in masked text stay aligned). */
+function comparable(text: string): string {
+  return normalize(text).replace(PUNCTUATION, ' ');
+}
+
+function squeeze(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+let phrases: Phrase[] | undefined;
+
+/** Every way of saying every choice (labels and synonyms), longest first. */
+function choicePhrases(): Phrase[] {
+  if (!phrases) {
+    const list: Phrase[] = [];
+    for (const [slot, declaration] of Object.entries(slotCatalog().slots)) {
+      for (const choice of declaration.choices ?? []) {
+        const said = [choice.zh, choice.en, ...(choice.synonyms?.zh ?? []), ...(choice.synonyms?.en ?? [])];
+        for (const phrase of new Set(said.map((s) => squeeze(comparable(s))))) {
+          if (phrase) list.push({ slot, value: choice.value, text: phrase, latin: !/\p{Script=Han}/u.test(phrase) });
+        }
+      }
+    }
+    phrases = list.sort((a, b) => b.text.length - a.text.length);
+  }
+  return phrases;
+}
+
+function isWordChar(char: string | undefined): boolean {
+  return !!char && /[a-z0-9]/.test(char);
+}
+
+/**
+ * Choice values said in a text, found by phrase with the longest phrases taken first and no overlaps, so
+ * 港澳居民来往内地通行证 is a certificate type and not also the region 内地. In free text, one-character synonyms
+ * (粤, 京) are left out: they are only read as answers to a question.
+ */
+function findChoices(text: string, options: { slots?: string[]; answer: boolean }): Map<string, string> {
+  let unmasked = normalize(text);
+  for (const phrase of slotCatalog().ignore.map((p) => normalize(p))) unmasked = unmasked.split(phrase).join(' ');
+  const masked = ` ${squeeze(unmasked.replace(PUNCTUATION, ' '))} `;
+  const taken: [number, number][] = [];
+  const found: { slot: string; value: string; at: number }[] = [];
+  for (const phrase of choicePhrases()) {
+    if (options.slots && !options.slots.includes(phrase.slot)) continue;
+    if (!options.answer && !phrase.latin && phrase.text.length < 2) continue;
+    for (let at = masked.indexOf(phrase.text); at >= 0; at = masked.indexOf(phrase.text, at + 1)) {
+      const end = at + phrase.text.length;
+      if (phrase.latin && (isWordChar(masked[at - 1]) || isWordChar(masked[end]))) continue;
+      if (taken.some(([s, e]) => at < e && end > s)) continue;
+      taken.push([at, end]);
+      found.push({ slot: phrase.slot, value: phrase.value, at });
+    }
+  }
+  const result = new Map<string, string>();
+  for (const f of found.sort((a, b) => a.at - b.at)) result.set(f.slot, f.value);
+  return result;
+}
+
+const CERT_CANDIDATE = /[0-9A-Za-z０-９Ａ-Ｚａ-ｚ](?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]|[ \-－](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ])){13,26}/g;
+
+/** A certificate-number-like token: 14 to 22 letters and digits (spaces or hyphens inside allowed), mostly digits. */
+function findCertNumber(text: string): string | undefined {
+  for (const match of text.match(CERT_CANDIDATE) ?? []) {
+    const compact = match.normalize('NFKC').replace(/[\s-]/g, '');
+    const digits = compact.replace(/\D/g, '').length;
+    if (compact.length >= 14 && compact.length <= 22 && digits >= 8) return match.trim();
+  }
+  return undefined;
+}
+
+const DATE_CUE = /\d|[一二三四五六七八九十两几]+(天|日|周|个?星期|个?月|年)前|前天|昨天|今天|大前天|上周|上个?星期|上个?礼拜|上个?月|去年|号|月|yesterday|today|ago|last|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec/i;
+
+function referenceDate(today: string): Date {
+  const [y, m, d] = today.split('-').map(Number);
+  return new Date(y, m - 1, d, 12);
+}
+
+/** The most recent date the text names (yyyy-mm-dd); a date only in the future is returned as is, for the caller to refuse. */
+export function findDate(text: string, options: DetailOptions): string | undefined {
+  const cert = findCertNumber(text);
+  const cleaned = cert ? text.replace(cert, ' ') : text;
+  if (!DATE_CUE.test(cleaned)) return undefined;
+  const dates: string[] = [];
+  for (const lang of [options.lang, options.lang === 'zh' ? 'en' : 'zh'] as const) {
+    for (const result of recognizeDateTime(cleaned, cultureOf(lang), undefined, referenceDate(options.today))) {
+      if (!result.typeName.endsWith('.date')) continue;
+      for (const v of (result.resolution?.values ?? []) as { value?: string }[]) if (v.value && /^\d{4}-\d{2}-\d{2}$/.test(v.value)) dates.push(v.value);
+    }
+    if (dates.length) break;
+  }
+  const past = dates.filter((d) => d <= options.today).sort();
+  return past.length ? past[past.length - 1] : dates.sort()[0];
+}
+
+const NAME_MARK = /[·•‧・]/;
+const NAME_PREFIX = /^.*(?:名字是|名字叫|姓名是|姓名为|名称是|名称为|我叫|叫做|持有者是|是|叫|为|:|：)/;
+const NAME_STOP = /(?:提示|的|在|认证|实名|审核|说|时|，|,|。|\s).*$/;
+
+/** A holder name with the marks that matter for the name fields (· or 《》), as the user typed it. */
+function findHolderName(text: string): string | undefined {
+  const book = /([\p{Script=Han}A-Za-z0-9]{0,12})《([^》]{1,30})》([\p{Script=Han}A-Za-z0-9（）()]{0,20})/u.exec(text);
+  if (book) {
+    const before = book[1].replace(NAME_PREFIX, '');
+    const after = book[3].replace(NAME_STOP, '');
+    return `${before}《${book[2]}》${after}`;
+  }
+  const dot = new RegExp(`([\\p{Script=Han}]{1,12}|[A-Za-z]+)((?:${NAME_MARK.source}(?:[\\p{Script=Han}]{1,12}|[A-Za-z]+))+)`, 'u').exec(text);
+  if (!dot) return undefined;
+  const first = dot[1].replace(NAME_PREFIX, '');
+  const rest = dot[2].replace(NAME_STOP, '');
+  return first && rest.length > 1 ? `${first}${rest}` : undefined;
+}
+
+/** The product a message names (备案, 大鱼号, domain …), if any. */
+export function mentionedProduct(text: string): string | undefined {
+  return findChoices(text, { slots: ['product'], answer: false }).get('product');
+}
+
+/** Every detail a message says in passing ("我是香港的个人用户", "前天刚换的新身份证", "we're a Taiwan company on the China site"). */
+export function extractDetails(text: string, options: DetailOptions): Details {
+  const details: Details = {};
+  for (const [slot, value] of findChoices(text, { answer: false })) (details as Record<string, string>)[slot] = value;
+  const date = findDate(text, options);
+  if (date) details.issueDate = date;
+  const cert = findCertNumber(text);
+  if (cert) details.certNumber = cert;
+  const name = findHolderName(text);
+  if (name) details.holderName = name;
+  return details;
+}
+
+function saysUnknown(text: string): boolean {
+  const t = squeeze(comparable(text)).replace(/['’]/g, '');
+  const { zh, en } = slotCatalog().unknown;
+  return zh.some((w) => t.includes(w)) || en.some((w) => new RegExp(`(^|\\s)${w.replace(/'/g, '')}(\\s|$)`).test(t));
+}
+
+const ORDINAL = /^(?:第)?([1-9一二三四五六七八九十])(?:个|项|种|\.|、)?$/;
+const CHINESE_DIGITS = '一二三四五六七八九十';
+
+/**
+ * A direct answer to the question for one slot: a choice said in any of its words or by its number (DingTalk has no
+ * buttons), a date, a certificate number, a name; { unknown: true } for "don't know"; undefined when it isn't an answer.
+ */
+export function recognizeSlotAnswer(slot: string, text: string, options: DetailOptions): string | Unknown | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  const declaration = slotDeclaration(slot);
+  switch (declaration.type) {
+    case 'choice': {
+      const ordinal = ORDINAL.exec(squeeze(comparable(trimmed)));
+      if (ordinal) {
+        const n = /\d/.test(ordinal[1]) ? Number(ordinal[1]) : CHINESE_DIGITS.indexOf(ordinal[1]) + 1;
+        const choice = declaration.choices?.[n - 1];
+        if (choice) return choice.value;
+      }
+      const value = findChoices(trimmed, { slots: [slot], answer: true }).get(slot);
+      if (value) return value;
+      break;
+    }
+    case 'date': {
+      const date = findDate(trimmed, options);
+      if (date) return date;
+      break;
+    }
+    case 'certNumber': {
+      const cert = findCertNumber(trimmed);
+      if (cert) return cert;
+      break;
+    }
+    case 'text':
+      if (!saysUnknown(trimmed)) return slot === 'holderName' ? findHolderName(trimmed) ?? trimmed : trimmed;
+      break;
+  }
+  return saysUnknown(trimmed) ? { unknown: true } : undefined;
+}

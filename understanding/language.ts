@@ -1,0 +1,33 @@
+export type Lang = 'zh' | 'en';
+
+const HAN = /\p{Script=Han}/gu;
+const LATIN_WORD = /[a-z]{2,}/gi;
+// Latin tokens that Chinese users type inside Chinese sentences; they say nothing about the language.
+const LOANWORDS = new Set(['icp', 'app', 'id', 'jpg', 'jpeg', 'png', 'bmp', 'gif', 'heic', 'webp', 'pc', 'ok', 'kb', 'mb', 'xml', 'cn', 'com', 'wifi', 'ios', 'qr', 'ps', 'ecs', 'ssl', 'dns', 'cdn', 'oss', 'http', 'https', 'www']);
+
+/**
+ * The language a message is written in, or undefined when the text does not tell (digits, emoji, a file name).
+ * Mixed messages go by their framing words: Latin words must clearly outweigh Chinese characters for English.
+ */
+export function detectLanguage(text: string): Lang | undefined {
+  const han = text.match(HAN)?.length ?? 0;
+  const latin = (text.match(LATIN_WORD) ?? []).filter((w) => !LOANWORDS.has(w.toLowerCase())).length;
+  if (han === 0 && latin === 0) return undefined;
+  if (han === 0) return 'en';
+  if (latin === 0) return 'zh';
+  return latin >= 3 && latin * 2 > han ? 'en' : 'zh';
+}
+
+/** Bot Framework locale (zh, zh-Hans, zh-CN, en-US, …) to the bot's language. */
+export function languageOfLocale(locale: string | undefined): Lang | undefined {
+  if (!locale) return undefined;
+  const l = locale.toLowerCase();
+  if (l.startsWith('zh')) return 'zh';
+  if (l.startsWith('en')) return 'en';
+  return undefined;
+}
+
+/** The culture the recognizers and prompts need: they fall back to English silently for 'zh' or 'zh-Hans'. */
+export function cultureOf(lang: Lang): 'zh-cn' | 'en-us' {
+  return lang === 'zh' ? 'zh-cn' : 'en-us';
+}

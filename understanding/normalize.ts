@@ -1,0 +1,43 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as OpenCC from 'opencc-js';
+import YAML from 'yaml';
+
+// Hong Kong and Taiwan forms both appear in pasted prompts; 'hk' → 'cn' covers the characters of both.
+const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
+
+const VARIANTS: Record<string, string> = YAML.parse(
+  fs.readFileSync(path.join(__dirname, '..', 'knowledge', 'lexicon', 'variants.yaml'), 'utf8'),
+);
+const variantPattern = new RegExp(
+  Object.keys(VARIANTS)
+    .sort((a, b) => b.length - a.length)
+    .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+  'g',
+);
+
+/** Longest text the bot reads; beyond it a message is cut (a pasted prompt is never this long). */
+export const MAX_TEXT_LENGTH = 2000;
+
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufffd]/g;
+const PUNCTUATION = /[\p{P}\p{S}]+/gu;
+
+/**
+ * Canonical form of user text for matching: NFKC (full width → half width), traditional → simplified,
+ * lower case, regional variants rewritten (knowledge/lexicon/variants.yaml), control characters dropped,
+ * white space collapsed. Punctuation is kept: it is part of prompts.
+ */
+export function normalize(text: string): string {
+  const cut = text.length > MAX_TEXT_LENGTH ? text.slice(0, MAX_TEXT_LENGTH) : text;
+  return toSimplified(cut.normalize('NFKC').replace(CONTROL_CHARS, ' '))
+    .toLowerCase()
+    .replace(variantPattern, (v) => VARIANTS[v])
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Normalized text with punctuation and symbols turned into single spaces: the form prompts are compared in. */
+export function stripPunctuation(normalized: string): string {
+  return normalized.replace(PUNCTUATION, ' ').replace(/\s+/g, ' ').trim();
+}

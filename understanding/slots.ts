@@ -1,0 +1,51 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv from 'ajv';
+import YAML from 'yaml';
+
+export type SlotType = 'choice' | 'date' | 'certNumber' | 'attachment' | 'text';
+
+export interface SlotChoice {
+  value: string;
+  zh: string;
+  en: string;
+  synonyms?: { zh: string[]; en: string[] };
+}
+
+export interface SlotDeclaration {
+  type: SlotType;
+  prompt: { zh: string; en: string };
+  retry: { zh: string; en: string };
+  choices?: SlotChoice[];
+}
+
+export interface SlotCatalog {
+  slots: Record<string, SlotDeclaration>;
+  /** "I don't know" in each language. */
+  unknown: { zh: string[]; en: string[] };
+  /** System wording that looks like a detail but is not one. */
+  ignore: string[];
+}
+
+const KNOWLEDGE = path.join(__dirname, '..', 'knowledge');
+let catalog: SlotCatalog | undefined;
+
+/** knowledge/slots.yaml, validated against its schema once. */
+export function slotCatalog(): SlotCatalog {
+  if (!catalog) {
+    const data = YAML.parse(fs.readFileSync(path.join(KNOWLEDGE, 'slots.yaml'), 'utf8'));
+    const validate = new Ajv({ allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(KNOWLEDGE, 'schema', 'slots.schema.json'), 'utf8')));
+    if (!validate(data)) throw new Error(`knowledge/slots.yaml: ${JSON.stringify(validate.errors)}`);
+    for (const [name, slot] of Object.entries((data as SlotCatalog).slots)) {
+      if (slot.type === 'choice' && !slot.choices?.length) throw new Error(`knowledge/slots.yaml: choice slot ${name} has no choices`);
+    }
+    catalog = data as SlotCatalog;
+  }
+  return catalog;
+}
+
+export function slotDeclaration(name: string): SlotDeclaration {
+  const declaration = slotCatalog().slots[name];
+  if (!declaration) throw new Error(`no slot "${name}" in knowledge/slots.yaml`);
+  return declaration;
+}
