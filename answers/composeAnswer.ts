@@ -1,0 +1,39 @@
+import type { Entry } from '../kb/types';
+import { holds } from '../kb/condition';
+import type { Lang } from '../understanding/language';
+import { calculators } from './calculators';
+import { fill } from './messages';
+
+export interface AnswerContext {
+  lang: Lang;
+  /** yyyy-mm-dd, Asia/Shanghai. */
+  today: string;
+  /** Known details by slot name (a certificate number only as its analysis). */
+  details: Record<string, unknown>;
+}
+
+/**
+ * The answer for this user's case: every case of the entry whose condition holds in the details and the facts
+ * computed from them, in order, then the general answer unless a case replaces it.
+ */
+export function composeAnswer(entry: Entry, context: AnswerContext): string {
+  const facts: Record<string, unknown> = {};
+  for (const name of entry.compute ?? []) {
+    Object.assign(facts, calculators[name]({ lang: context.lang, today: context.today, slots: context.details, product: entry.product }));
+  }
+  const scope = { ...scalarDetails(context.details), ...facts };
+  const parts: string[] = [];
+  let replaced = false;
+  for (const c of entry.cases ?? []) {
+    if (!holds(c.when, scope)) continue;
+    parts.push(fill(c[context.lang], scope).trim());
+    replaced ||= c.replace === true;
+  }
+  if (!replaced) parts.push(entry.answer[context.lang].trim());
+  return parts.join('\n\n');
+}
+
+/** Details that conditions and placeholders can use directly: plain values, not analyses. */
+function scalarDetails(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([, v]) => typeof v !== 'object'));
+}
