@@ -1,0 +1,158 @@
+import { ActionTypes, type TurnContext } from 'botbuilder';
+import {
+  ChoicePrompt,
+  ComponentDialog,
+  DateTimePrompt,
+  ListStyle,
+  TextPrompt,
+  WaterfallDialog,
+  type DateTimeResolution,
+  type PromptValidatorContext,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { Entry } from '../kb/types';
+import { holds } from '../kb/condition';
+import { reply } from '../bots/replies';
+import { message } from '../answers/messages';
+import { analyzeCertNumber } from '../answers/certNumber';
+import { slotDeclaration, type SlotDeclaration } from '../understanding/slots';
+import { recognizeSlotAnswer } from '../understanding/details';
+import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
+import type { Lang } from '../understanding/language';
+import { getProfile, type ConversationProfile } from './conversationProfile';
+import type { DialogDependencies } from './dialogContext';
+
+export const ASK_DETAILS_DIALOG = 'askDetailsDialog';
+const LOOP = 'askDetailsLoop';
+const CHOICE_PROMPT = 'detailChoicePrompt';
+const DATE_PROMPT = 'detailDatePrompt';
+const TEXT_PROMPT = 'detailTextPrompt';
+
+/** A prompt's result when the user doesn't know the detail, or missed twice: answer without it. */
+export const UNKNOWN = '__unknown__';
+/** Misses after which the bot stops asking and answers in general. */
+const MAX_ATTEMPTS = 2;
+
+export interface AskDetailsOptions {
+  entryId: string;
+}
+
+/** The next detail an entry's answer depends on that the conversation doesn't know yet, or undefined when all are known. */
+export function nextDetailToAsk(entry: Entry, profile: ConversationProfile): string | undefined {
+  return entry.slots?.find(
+    (slot) =>
+      slot.ask !== false &&
+      profile.details[slot.name] === undefined &&
+      !profile.unknown.includes(slot.name) &&
+      holds(slot.when, profile.details),
+  )?.name;
+}
+
+/** Asks, one at a time, for the details an entry's answer depends on; never for one the conversation already knows. */
+export class AskDetailsDialog extends ComponentDialog {
+  constructor(private readonly deps: DialogDependencies) {
+    super(ASK_DETAILS_DIALOG);
+    const choicePrompt = new ChoicePrompt(CHOICE_PROMPT, (pc) => this.validateChoice(pc));
+    choicePrompt.recognizerOptions = { tokenizer: chineseAwareTokenizer, recognizeOrdinals: true, recognizeNumbers: true };
+    choicePrompt.style = ListStyle.suggestedAction;
+    this.addDialog(choicePrompt)
+      .addDialog(new DateTimePrompt(DATE_PROMPT, (pc) => this.validateDate(pc)))
+      .addDialog(new TextPrompt(TEXT_PROMPT, (pc) => this.validateText(pc)))
+      .addDialog(new WaterfallDialog(LOOP, [(step) => this.ask(step), (step) => this.store(step)]));
+    this.initialDialogId = LOOP;
+  }
+
+  private async ask(step: WaterfallStepContext) {
+    const { entryId } = step.options as AskDetailsOptions;
+    const profile = await getProfile(this.deps.profile, step.context);
+    const entry = this.deps.understanding.kb.byId.get(entryId)!;
+    const slot = nextDetailToAsk(entry, profile);
+    if (!slot) return step.endDialog();
+    const lang = profile.lang ?? 'zh';
+    const declaration = slotDeclaration(slot);
+    const meta = { intent: entry.id, score: profile.entryScore ?? 1, slot };
+    const prompt = reply(declaration.prompt[lang], meta);
+    const retryPrompt = reply(declaration.retry[lang], meta);
+    switch (declaration.type) {
+      case 'choice':
+        return step.prompt(CHOICE_PROMPT, { prompt, retryPrompt, choices: choicesOf(declaration, lang), validations: { slot } });
+      case 'date':
+        return step.prompt(DATE_PROMPT, { prompt, retryPrompt, validations: { slot } });
+      default:
+        return step.prompt(TEXT_PROMPT, { prompt, retryPrompt, validations: { slot } });
+    }
+  }
+
+  private async store(step: WaterfallStepContext) {
+    const profile = await getProfile(this.deps.profile, step.context);
+    const slot = (step.result as { slot: string; value: unknown }).slot;
+    const value = (step.result as { slot: string; value: unknown }).value;
+    if (value === UNKNOWN) profile.unknown.push(slot);
+    else profile.details[slot] = value;
+    return step.replaceDialog(LOOP, step.options);
+  }
+
+  /** Accepts what the choice recognizer found, else the lenient slot reader; a "don't know" or a second miss gives up on the detail. */
+  private async validateChoice(pc: PromptValidatorContext<unknown>): Promise<boolean> {
+    const slot = slotOf(pc.options.validations);
+    const found = pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
+    return this.settle(pc, slot, found ?? (await this.lenient(pc.context, slot)));
+  }
+
+  /** Takes the most recent date the recognizer offers that is not in the future; a future issue date is asked again. */
+  private async validateDate(pc: PromptValidatorContext<DateTimeResolution[]>): Promise<boolean> {
+    const slot = slotOf(pc.options.validations);
+    const today = this.deps.today();
+    const dates = (pc.recognized.succeeded ? pc.recognized.value ?? [] : [])
+      .map((r) => (r.value ?? (r as { start?: string }).start ?? '').slice(0, 10))
+      .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
+    const past = dates.filter((d) => d <= today).sort();
+    if (past.length) return this.settle(pc, slot, past[past.length - 1]);
+    if (dates.length) {
+      const profile = await getProfile(this.deps.profile, pc.context);
+      const lang = profile.lang ?? 'zh';
+      const entryId = (pc.options.prompt as { channelData?: { intent: string } }).channelData?.intent ?? 'none';
+      await pc.context.sendActivity(reply(message('futureDate', lang, { today }), { intent: entryId, score: profile.entryScore ?? 1, slot }));
+      return false;
+    }
+    return this.settle(pc, slot, await this.lenient(pc.context, slot));
+  }
+
+  /** Free-text details: a certificate number is analysed at once and only its masked analysis goes on. */
+  private async validateText(pc: PromptValidatorContext<string>): Promise<boolean> {
+    const slot = slotOf(pc.options.validations);
+    const found = await this.lenient(pc.context, slot);
+    if (slot === 'certNumber' && typeof found === 'string') {
+      const profile = await getProfile(this.deps.profile, pc.context);
+      return this.settle(pc, slot, analyzeCertNumber(found, profile.details.certType as string | undefined));
+    }
+    return this.settle(pc, slot, found);
+  }
+
+  private async lenient(context: TurnContext, slot: string): Promise<unknown> {
+    const profile = await getProfile(this.deps.profile, context);
+    const answer = recognizeSlotAnswer(slot, context.activity.text ?? '', { lang: profile.lang ?? 'zh', today: this.deps.today() });
+    if (answer && typeof answer === 'object' && 'unknown' in answer) return UNKNOWN;
+    if (slot === 'issueDate' && typeof answer === 'string' && answer > this.deps.today()) return undefined;
+    return answer ?? undefined;
+  }
+
+  private settle(pc: PromptValidatorContext<unknown>, slot: string, value: unknown): boolean {
+    if (value === undefined && pc.attemptCount < MAX_ATTEMPTS) return false;
+    (pc.recognized as { value: unknown }).value = { slot, value: value ?? UNKNOWN };
+    return true;
+  }
+}
+
+/** The detail a prompt asks for, kept in the prompt's options so interruptions can read it too. */
+export function slotOf(validations: unknown): string {
+  return (validations as { slot: string }).slot;
+}
+
+function choicesOf(declaration: SlotDeclaration, lang: Lang) {
+  return (declaration.choices ?? []).map((choice) => ({
+    value: choice.value,
+    action: { type: ActionTypes.ImBack, title: choice[lang], value: choice[lang] },
+    synonyms: [choice.zh, choice.en, ...(choice.synonyms?.zh ?? []), ...(choice.synonyms?.en ?? [])],
+  }));
+}

@@ -1,0 +1,71 @@
+import { ActionTypes } from 'botbuilder';
+import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { reply } from '../bots/replies';
+import { message } from '../answers/messages';
+import { slotDeclaration } from '../understanding/slots';
+import { recognizeSlotAnswer } from '../understanding/details';
+import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
+import { getProfile } from './conversationProfile';
+import type { DialogDependencies } from './dialogContext';
+
+export const CLARIFY_PRODUCT_DIALOG = 'clarifyProductDialog';
+const FLOW = 'clarifyProductFlow';
+const PRODUCT_PROMPT = 'clarifyProductPrompt';
+
+export interface ClarifyOptions {
+  /** The close entries, from different products, best first. */
+  candidates: string[];
+  score: number;
+}
+
+/** Asks which product a prompt came from when the same text exists in several, and returns the chosen entry's id. */
+export class ClarifyProductDialog extends ComponentDialog {
+  constructor(private readonly deps: DialogDependencies) {
+    super(CLARIFY_PRODUCT_DIALOG);
+    const prompt = new ChoicePrompt(PRODUCT_PROMPT, (pc) => this.validate(pc));
+    prompt.recognizerOptions = { tokenizer: chineseAwareTokenizer, recognizeOrdinals: true, recognizeNumbers: true };
+    prompt.style = ListStyle.suggestedAction;
+    this.addDialog(prompt).addDialog(new WaterfallDialog(FLOW, [(s) => this.ask(s), (s) => this.choose(s)]));
+    this.initialDialogId = FLOW;
+  }
+
+  private async ask(step: WaterfallStepContext) {
+    const { candidates, score } = step.options as ClarifyOptions;
+    const profile = await getProfile(this.deps.profile, step.context);
+    const lang = profile.lang ?? 'zh';
+    const products = slotDeclaration('product').choices ?? [];
+    const choices = candidates.map((id) => {
+      const entry = this.deps.understanding.kb.byId.get(id)!;
+      const product = products.find((p) => p.value === entry.product);
+      const title = `${product?.[lang] ?? entry.product}: ${entry.title[lang]}`;
+      return {
+        value: id,
+        action: { type: ActionTypes.ImBack, title, value: product?.[lang] ?? title },
+        synonyms: [title, ...(product ? [product.zh, product.en, ...(product.synonyms?.zh ?? []), ...(product.synonyms?.en ?? [])] : [])],
+      };
+    });
+    const meta = { intent: 'clarify', score, candidates, slot: 'product' };
+    return step.prompt(PRODUCT_PROMPT, { prompt: reply(message('clarify', lang), meta), retryPrompt: reply(message('clarify', lang), meta), choices, validations: { slot: 'product' } });
+  }
+
+  private async choose(step: WaterfallStepContext) {
+    const id = step.result as string;
+    const profile = await getProfile(this.deps.profile, step.context);
+    profile.details.product = this.deps.understanding.kb.byId.get(id)!.product;
+    return step.endDialog(id);
+  }
+
+  /** A product named in other words still picks its entry; after a second miss the best candidate is answered. */
+  private async validate(pc: PromptValidatorContext<unknown>): Promise<boolean> {
+    const candidates = (pc.options.choices ?? []).map((c) => (typeof c === 'string' ? c : c.value));
+    let chosen = pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
+    if (!chosen) {
+      const profile = await getProfile(this.deps.profile, pc.context);
+      const product = recognizeSlotAnswer('product', pc.context.activity.text ?? '', { lang: profile.lang ?? 'zh', today: this.deps.today() });
+      chosen = candidates.find((id) => this.deps.understanding.kb.byId.get(id)!.product === product);
+    }
+    if (!chosen && pc.attemptCount < 2) return false;
+    (pc.recognized as { value: unknown }).value = chosen ?? candidates[0];
+    return true;
+  }
+}

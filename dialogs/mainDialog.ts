@@ -1,0 +1,253 @@
+import { ActionTypes, type Attachment, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import {
+  ComponentDialog,
+  DialogSet,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogState,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { Entry } from '../kb/types';
+import type { Classification } from '../understanding/classifier';
+import { extractDetails, recognizeSlotAnswer } from '../understanding/details';
+import { analyzeCertNumber } from '../answers/certNumber';
+import { inspectImage } from '../answers/imageCheck';
+import { composeAnswer } from '../answers/composeAnswer';
+import { message } from '../answers/messages';
+import { reply, type ReplyMeta } from '../bots/replies';
+import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk } from './askDetailsDialog';
+import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
+import { commandOf } from './commands';
+import { getProfile, type ConversationProfile } from './conversationProfile';
+import type { DialogDependencies } from './dialogContext';
+
+export const MAIN_DIALOG = 'mainDialog';
+const FLOW = 'mainFlow';
+
+/** At or above this confidence an answer stands alone; below it, "did you mean" suggestions follow it. */
+const CONFIDENT = 0.6;
+/** A message at a question switches to another entry only when it is recognized at least this surely. */
+const SWITCH_CONFIDENCE = 0.5;
+const MAX_SUGGESTIONS = 3;
+
+interface FlowOptions {
+  /** Text to route instead of the activity's (a message that interrupted a question). */
+  text?: string;
+}
+
+/**
+ * Recognizes what the user needs, asks for the details the answer depends on, and answers for their case.
+ * At any question the user can cancel, start over, ask for help or a human, thank and leave, or paste another prompt.
+ */
+export class MainDialog extends ComponentDialog {
+  constructor(private readonly deps: DialogDependencies) {
+    super(MAIN_DIALOG);
+    this.addDialog(new ClarifyProductDialog(deps))
+      .addDialog(new AskDetailsDialog(deps))
+      .addDialog(new WaterfallDialog(FLOW, [(s) => this.route(s), (s) => this.collect(s), (s) => this.answer(s)]));
+    this.initialDialogId = FLOW;
+  }
+
+  async run(context: TurnContext, dialogState: StatePropertyAccessor<DialogState>): Promise<void> {
+    const dialogs = new DialogSet(dialogState);
+    dialogs.add(this);
+    const dc = await dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  private entry(id: string): Entry {
+    return this.deps.understanding.kb.byId.get(id)!;
+  }
+
+  /** Messages that arrive while a question is open: steering commands and new prompts come before the question. */
+  protected async onContinueDialog(inner: DialogContext): Promise<DialogTurnResult> {
+    const context = inner.context;
+    const profile = await getProfile(this.deps.profile, context);
+    const lang = profile.lang ?? 'zh';
+    const text = context.activity.text ?? '';
+    const current = profile.entryId ? this.entry(profile.entryId) : undefined;
+    const meta: ReplyMeta = { intent: current?.id ?? 'none', score: profile.entryScore ?? 0 };
+
+    switch (commandOf(text)) {
+      case 'cancel':
+        await inner.cancelAllDialogs();
+        await context.sendActivity(reply(message('cancelled', lang), meta));
+        return { status: DialogTurnStatus.complete };
+      case 'restart':
+        await inner.cancelAllDialogs();
+        Object.assign(profile, { details: {}, unknown: [], entryId: undefined, entryScore: undefined, suggestions: undefined });
+        await context.sendActivity(reply(`${message('restarted', lang)}\n\n${message('welcome', lang)}`, { intent: 'smalltalk.greeting', score: 1 }));
+        return { status: DialogTurnStatus.complete };
+      case 'help':
+        await context.sendActivity(reply(message('help', lang, { title: current?.title[lang] ?? '' }), meta));
+        await inner.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+    }
+
+    const images = imagesOf(context.activity.attachments);
+    if (!text.trim() && images.length && current?.slots?.some((s) => s.name === 'image')) {
+      await this.takeImage(images[0], profile);
+      await inner.repromptDialog();
+      return { status: DialogTurnStatus.waiting };
+    }
+
+    if (text.trim() && !this.answersOpenQuestion(inner, text, profile)) {
+      const result = this.deps.understanding.classifier.classify(text, { product: profile.details.product as Entry['product'] });
+      const target = result.intent === 'clarify' ? result.candidates[0] : result.candidates.find((c) => c.id === result.intent);
+      const switches =
+        result.intent !== current?.id &&
+        result.intent !== 'none' &&
+        result.intent !== 'smalltalk.greeting' &&
+        (target?.score ?? 0) >= SWITCH_CONFIDENCE;
+      if (switches) {
+        await inner.cancelAllDialogs();
+        return inner.beginDialog(FLOW, { text } satisfies FlowOptions);
+      }
+    }
+    return super.onContinueDialog(inner);
+  }
+
+  /** Whether the message reads as an answer to the question now open (so it is not mistaken for a new prompt). */
+  private answersOpenQuestion(inner: DialogContext, text: string, profile: ConversationProfile): boolean {
+    const slot = openQuestionSlot(inner);
+    if (!slot) return false;
+    return recognizeSlotAnswer(slot, text, { lang: profile.lang ?? 'zh', today: this.deps.today() }) !== undefined;
+  }
+
+  private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const context = step.context;
+    const profile = await getProfile(this.deps.profile, context);
+    const lang = profile.lang ?? 'zh';
+    const text = ((step.options as FlowOptions | undefined)?.text ?? context.activity.text ?? '').trim();
+    const images = imagesOf(context.activity.attachments);
+
+    if (!text) {
+      const last = profile.entryId ? this.entry(profile.entryId) : undefined;
+      if (images.length && last?.slots?.some((s) => s.name === 'image')) {
+        await this.takeImage(images[0], profile);
+        return step.next(last.id);
+      }
+      await context.sendActivity(reply(message(images.length ? 'attachmentOnly' : 'emptyMessage', lang), { intent: 'none', score: 0 }));
+      return step.endDialog();
+    }
+
+    const picked = /^\s*([1-9])\s*$/.exec(text);
+    const suggestion = picked ? profile.suggestions?.[Number(picked[1]) - 1] : undefined;
+    profile.suggestions = undefined;
+    if (suggestion) return this.choose(step, profile, suggestion, 1);
+
+    this.rememberDetails(text, profile);
+    const result = this.deps.understanding.classifier.classify(text, { product: profile.details.product as Entry['product'] });
+    (step.values as Record<string, unknown>).classification = result;
+    if (images.length && this.deps.understanding.kb.byId.get(result.intent)?.slots?.some((s) => s.name === 'image')) {
+      await this.takeImage(images[0], profile);
+    }
+
+    switch (result.intent) {
+      case 'clarify': {
+        const candidates = result.candidates.slice(0, 2).map((c) => c.id);
+        return step.beginDialog(CLARIFY_PRODUCT_DIALOG, { candidates, score: result.score });
+      }
+      case 'none':
+        await context.sendActivity(reply(this.entry('none').answer[lang].trim(), { intent: 'none', score: result.score }, [message('handoffAction', lang)]));
+        return step.endDialog();
+      case 'smalltalk.greeting':
+      case 'smalltalk.thanks':
+        await context.sendActivity(reply(this.entry(result.intent).answer[lang].trim(), { intent: result.intent, score: result.score }));
+        return step.endDialog();
+      case 'handoff.human':
+        await context.sendActivity(reply(this.entry(result.intent).answer[lang].trim(), { intent: result.intent, score: result.score, handoff: true }));
+        return step.endDialog();
+    }
+    return this.choose(step, profile, result.intent, result.score);
+  }
+
+  private async choose(step: WaterfallStepContext, profile: ConversationProfile, entryId: string, score: number): Promise<DialogTurnResult> {
+    if (profile.entryId !== entryId) profile.unknown = [];
+    profile.entryId = entryId;
+    profile.entryScore = score;
+    return step.next(entryId);
+  }
+
+  private async collect(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const entryId = step.result as string;
+    const profile = await getProfile(this.deps.profile, step.context);
+    if (profile.entryId !== entryId) {
+      profile.unknown = [];
+      profile.entryId = entryId;
+    }
+    const entry = this.entry(entryId);
+    if (!nextDetailToAsk(entry, profile)) return step.next(entryId);
+    return step.beginDialog(ASK_DETAILS_DIALOG, { entryId });
+  }
+
+  private async answer(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const context = step.context;
+    const profile = await getProfile(this.deps.profile, context);
+    const entry = this.entry(profile.entryId!);
+    const lang = profile.lang ?? 'zh';
+    const score = profile.entryScore ?? 1;
+    const classification = (step.values as Record<string, unknown>).classification as Classification | undefined;
+    const answerFor = (l: typeof lang) => composeAnswer(entry, { lang: l, today: this.deps.today(), details: profile.details });
+    const asked = entry.slots?.some((s) => profile.unknown.includes(s.name));
+    let text = `${asked ? `${message('unknownDetail', lang)}\n\n` : ''}${answerFor(lang)}`;
+
+    const others = (classification?.candidates ?? []).filter((c) => c.id !== entry.id && isAnswerable(this.entry(c.id)));
+    if (this.deps.isAgentConversation(context)) {
+      const other = lang === 'zh' ? 'en' : 'zh';
+      const next = others.slice(0, 2).map((c) => `${c.id} (${c.score})`).join(', ') || '-';
+      text = `${text}\n\n---\n\n${answerFor(other)}\n\n---\n\`${entry.id}\` · ${score} · ${next}`;
+    }
+    const suggestions = score < CONFIDENT ? others.slice(0, MAX_SUGGESTIONS) : [];
+    if (suggestions.length) {
+      profile.suggestions = suggestions.map((c) => c.id);
+      text = `${text}\n\n${message('didYouMean', lang)}`;
+    }
+    const actions = suggestions.map((c) => ({ type: ActionTypes.ImBack, title: this.entry(c.id).title[lang], value: this.entry(c.id).title[lang] }));
+    await context.sendActivity(reply(text, { intent: entry.id, score }, actions));
+    profile.unknown = [];
+    return step.endDialog();
+  }
+
+  /** Details said in passing are remembered for the rest of the conversation; a certificate number only as its analysis. */
+  private rememberDetails(text: string, profile: ConversationProfile): void {
+    const found = extractDetails(text, { lang: profile.lang ?? 'zh', today: this.deps.today() }) as Record<string, unknown>;
+    for (const [slot, value] of Object.entries(found)) {
+      if (value === undefined) continue;
+      if (slot === 'certNumber') {
+        profile.details.certNumber = analyzeCertNumber(String(value), (found.certType ?? profile.details.certType) as string | undefined);
+      } else if (slot !== 'issueDate' || String(value) <= this.deps.today()) {
+        profile.details[slot] = value;
+      }
+    }
+  }
+
+  private async takeImage(attachment: Attachment, profile: ConversationProfile): Promise<void> {
+    try {
+      const bytes = attachment.contentUrl ? await this.deps.download(attachment.contentUrl) : Buffer.alloc(0);
+      profile.details.image = await inspectImage(bytes, attachment.name);
+    } catch {
+      profile.details.image = await inspectImage(Buffer.alloc(0), attachment.name);
+    }
+  }
+}
+
+function isAnswerable(entry: Entry): boolean {
+  return entry.kind === 'failure' || entry.kind === 'question';
+}
+
+/** File attachments (not cards) a user sent. */
+function imagesOf(attachments: Attachment[] | undefined): Attachment[] {
+  return (attachments ?? []).filter((a) => a.contentUrl && !a.contentType?.startsWith('application/vnd.microsoft.card'));
+}
+
+/** The detail the innermost open prompt asks for, if a detail question is open. */
+function openQuestionSlot(inner: DialogContext): string | undefined {
+  let dc: DialogContext | undefined = inner;
+  while (dc?.child) dc = dc.child;
+  const options = dc?.activeDialog?.state?.options as { validations?: { slot?: unknown } } | undefined;
+  return typeof options?.validations?.slot === 'string' ? options.validations.slot : undefined;
+}
