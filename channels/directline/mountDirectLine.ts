@@ -1,0 +1,336 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Server } from 'http';
+import type { Server as HttpsServer } from 'https';
+import { randomBytes } from 'crypto';
+import pino, { type Logger } from 'pino';
+import type { Activity, ChannelAccount, Middleware, TurnContext } from 'botbuilder';
+import { DirectLineAdapter, CHANNEL_ID } from './directLineAdapter';
+import { ConversationStore, DEFAULT_LIMITS, parseWatermark, type StoreLimits } from './conversationStore';
+import { clientActivityProblem, isLocale, startProblem } from './activityValidation';
+import { sameSecret, TokenService, type TokenClaims } from './tokens';
+import { StreamServer } from './webSocket';
+
+export const DIRECT_LINE_PATH = '/v3/directline';
+export const DEFAULT_TOKEN_TTL_SECONDS = 30 * 60;
+/** A streamUrl's ticket only has to last until the client opens the socket; reconnects fetch a fresh streamUrl. */
+const STREAM_TICKET_TTL_SECONDS = 5 * 60;
+const SWEEP_INTERVAL_MS = 60_000;
+const USER_ID = /^[\w.:@-]{1,64}$/;
+
+export interface DirectLineOptions {
+  runBot: (context: TurnContext) => Promise<void>;
+  middleware: Middleware[];
+  onTurnError?: (context: TurnContext, error: Error) => Promise<void>;
+  /** Signs tokens (≥ 32 characters); default DIRECTLINE_TOKEN_SECRET, else a random key per process. */
+  tokenSecret?: string;
+  /**
+   * Lets a server (never a page) call tokens/generate and start conversations, as Azure's Direct Line secret does;
+   * default DIRECTLINE_API_SECRET. Without one, tokens come only from generateToken() (POST /api/directline/token).
+   */
+  apiSecret?: string;
+  /** Public origin of this server (https://bot.example.com, with a path if a proxy adds one); default PUBLIC_BASE_URL, else from the request. */
+  publicBaseUrl?: string;
+  tokenTtlSeconds?: number;
+  limits?: Partial<StoreLimits>;
+  bot?: { id: string; name: string };
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+}
+
+export interface ConversationToken {
+  conversationId: string;
+  token: string;
+  expires_in: number;
+}
+
+/** The mounted self-hosted Direct Line. */
+export interface DirectLineChannel {
+  adapter: DirectLineAdapter;
+  store: ConversationStore;
+  tokens: TokenService;
+  /** A token for one new conversation (the conversation starts when the client calls POST /conversations). */
+  generateToken(user?: { id?: string }): ConversationToken;
+  /** The Direct Line domain a client should use, e.g. https://bot.example.com/v3/directline. */
+  domainFor(req: Request): string;
+  /** Hooks the WebSocket streams onto a listening server's 'upgrade' event. */
+  attachWebSocket(server: Server | HttpsServer): void;
+  /** Stops the sweeper and closes every stream. */
+  close(): Promise<void>;
+}
+
+type ErrorCode = 'BadArgument' | 'Unauthorized' | 'TokenExpired' | 'Forbidden' | 'NotFound' | 'BotError';
+
+function fail(res: Response, status: number, code: ErrorCode, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+function newId(bytes: number): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+function bearer(req: Request): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.header('authorization') ?? '');
+  return match?.[1];
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * A self-hosted Direct Line 3.0 API under /v3/directline, enough for Web Chat's DirectLineJS: conversations, tokens
+ * (generate, refresh), activities over REST and over a WebSocket stream. The bot runs in this process through
+ * DirectLineAdapter with the given middleware. Call attachWebSocket(server) once the app listens.
+ */
+export function mountDirectLine(app: Express, options: DirectLineOptions): DirectLineChannel {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const now = options.now ?? Date.now;
+  const ttl = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+  const apiSecret = options.apiSecret ?? (env.DIRECTLINE_API_SECRET || undefined);
+  const publicBaseUrl = (options.publicBaseUrl ?? (env.PUBLIC_BASE_URL || undefined))?.replace(/\/+$/, '');
+  const tokens = new TokenService(options.tokenSecret ?? (env.DIRECTLINE_TOKEN_SECRET || undefined), now);
+  const store = new ConversationStore({ ...DEFAULT_LIMITS, ...options.limits }, now);
+  const bot: ChannelAccount = { id: options.bot?.id ?? 'bot', name: options.bot?.name ?? 'Bot', role: 'bot' };
+  const adapter = new DirectLineAdapter(store, bot);
+  for (const m of options.middleware) adapter.use(m);
+  if (options.onTurnError) adapter.onTurnError = options.onTurnError;
+  const streams = new StreamServer(store, tokens, logger, DIRECT_LINE_PATH);
+  const sweeper = setInterval(() => {
+    const forgotten = store.sweep();
+    if (forgotten) logger.debug({ forgotten, kept: store.size }, 'Direct Line: idle conversations forgotten');
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  const baseUrl = (req: Request) => publicBaseUrl ?? `${req.protocol}://${req.get('host')}`;
+  const domainFor = (req: Request) => `${baseUrl(req)}${DIRECT_LINE_PATH}`;
+  const streamUrl = (req: Request, claims: Pick<TokenClaims, 'conv' | 'user'>, watermark?: number) => {
+    const ticket = tokens.sign({ conv: claims.conv, user: claims.user, scope: 'stream' }, STREAM_TICKET_TTL_SECONDS);
+    const ws = domainFor(req).replace(/^http/i, 'ws');
+    return `${ws}/conversations/${encodeURIComponent(claims.conv)}/stream?t=${ticket}${watermark !== undefined ? `&watermark=${watermark}` : ''}`;
+  };
+  const issue = (conv: string, user: string): ConversationToken => ({ conversationId: conv, token: tokens.sign({ conv, user }, ttl), expires_in: ttl });
+  const generateToken = (user: { id?: string } = {}): ConversationToken => issue(newId(16), user.id && USER_ID.test(user.id) ? user.id : `dl_${newId(12)}`);
+
+  /** The caller's token, or an answer of 401 (missing, forged, expired) or 403 (another conversation). */
+  const authorize = (req: Request, res: Response, conversationId?: string): TokenClaims | undefined => {
+    const check = tokens.verify(bearer(req));
+    if (!check.ok) {
+      if (check.reason === 'expired') fail(res, 401, 'TokenExpired', 'the token has expired; get a new one');
+      else fail(res, 401, 'Unauthorized', check.reason === 'missing' ? 'an Authorization: Bearer <token> header is required' : 'the token is not valid');
+      return undefined;
+    }
+    if (conversationId !== undefined && check.claims.conv !== conversationId) {
+      fail(res, 403, 'Forbidden', 'the token is for another conversation');
+      return undefined;
+    }
+    return check.claims;
+  };
+  const isApiSecret = (req: Request) => !!apiSecret && sameSecret(bearer(req) ?? '', apiSecret);
+
+  const runTurn = async (activity: Partial<Activity>): Promise<boolean> => {
+    try {
+      await adapter.processActivity(activity, options.runBot);
+      return true;
+    } catch (err) {
+      logger.error({ err: (err as Error).message, conversation: activity.conversation?.id }, 'Direct Line turn failed');
+      return false;
+    }
+  };
+
+  const router = express.Router();
+  router.use((req, res, next) => {
+    // Bearer tokens, no cookies: any origin may call with any header (DirectLineJS's ajax adds X-Requested-With),
+    // which lets the widget live on another site.
+    res.set({
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Allow-Headers': req.header('access-control-request-headers') || 'Authorization, Content-Type, Accept, X-Requested-With, x-ms-bot-agent',
+      'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+      'Access-Control-Max-Age': '600',
+      'Cache-Control': 'no-store',
+    });
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
+  router.use(express.json({ limit: '256kb' }));
+
+  router.post('/tokens/generate', (req, res) => {
+    if (!isApiSecret(req)) {
+      fail(res, 401, 'Unauthorized', 'tokens/generate needs the Direct Line API secret; web pages get tokens from POST /api/directline/token');
+      return;
+    }
+    const userId = (req.body as { user?: { id?: unknown } } | undefined)?.user?.id;
+    if (userId !== undefined && (typeof userId !== 'string' || !USER_ID.test(userId))) {
+      fail(res, 400, 'BadArgument', 'user.id must be 1-64 letters, digits or . : @ _ -');
+      return;
+    }
+    res.status(200).json(generateToken({ id: userId as string | undefined }));
+  });
+
+  router.post('/tokens/refresh', (req, res) => {
+    const claims = authorize(req, res);
+    if (!claims) return;
+    store.touch(claims.conv);
+    res.status(200).json(issue(claims.conv, claims.user));
+  });
+
+  router.post('/conversations', async (req, res) => {
+    let claims: TokenClaims | undefined;
+    let token = bearer(req) ?? '';
+    if (isApiSecret(req)) {
+      const issued = generateToken();
+      token = issued.token;
+      claims = (tokens.verify(token) as { claims: TokenClaims }).claims;
+    } else {
+      claims = authorize(req, res);
+      if (!claims) return;
+    }
+    const problem = startProblem(req.body);
+    if (problem) {
+      fail(res, 400, 'BadArgument', problem);
+      return;
+    }
+    const body = (req.body ?? {}) as { locale?: string; user?: { name?: unknown } };
+    const locale = isLocale(body.locale) ? body.locale : undefined;
+    const name = typeof body.user?.name === 'string' ? body.user.name.slice(0, 256) : undefined;
+    const user = withoutUndefined({ id: claims.user, name });
+    const { conversation, created } = store.open(claims.conv, user, locale);
+    if (created) {
+      // The bot hears of the new conversation before the client can read it, so its welcome is the first thing shown.
+      await runTurn(
+        withoutUndefined({
+          type: 'conversationUpdate',
+          id: `${conversation.id}|start`,
+          channelId: CHANNEL_ID,
+          serviceUrl: baseUrl(req),
+          timestamp: new Date(now()).toISOString() as unknown as Date,
+          from: { ...user, role: 'user' },
+          recipient: bot,
+          conversation: { id: conversation.id } as Activity['conversation'],
+          membersAdded: [bot, user],
+          locale,
+        } as Partial<Activity>),
+      );
+    }
+    res.status(created ? 201 : 200).json({
+      conversationId: conversation.id,
+      token,
+      expires_in: tokens.secondsLeft(claims),
+      streamUrl: streamUrl(req, claims),
+    });
+  });
+
+  /** The caller's claims and watermark for a live conversation it may read, or undefined once the error is answered. */
+  const openConversation = (req: Request, res: Response): { claims: TokenClaims; watermark: number | undefined } | undefined => {
+    const claims = authorize(req, res, req.params.id);
+    if (!claims) return undefined;
+    const watermark = parseWatermark(req.query.watermark);
+    if (watermark === null) {
+      fail(res, 400, 'BadArgument', 'watermark must be a number from an earlier answer');
+      return undefined;
+    }
+    if (!store.touch(claims.conv)) {
+      fail(res, 404, 'NotFound', 'conversation not found (ended, forgotten after being idle, or on another server)');
+      return undefined;
+    }
+    return { claims, watermark };
+  };
+
+  router.get('/conversations/:id', (req, res) => {
+    const open = openConversation(req, res);
+    if (!open) return;
+    const { claims, watermark } = open;
+    res.status(200).json({
+      conversationId: claims.conv,
+      token: bearer(req),
+      expires_in: tokens.secondsLeft(claims),
+      streamUrl: streamUrl(req, claims, watermark),
+    });
+  });
+
+  router.get('/conversations/:id/activities', (req, res) => {
+    const open = openConversation(req, res);
+    if (!open) return;
+    res.status(200).json(store.after(open.claims.conv, open.watermark));
+  });
+
+  router.post('/conversations/:id/activities', async (req, res) => {
+    const claims = authorize(req, res, req.params.id);
+    if (!claims) return;
+    const problem = clientActivityProblem(req.body);
+    if (problem) {
+      fail(res, 400, 'BadArgument', `invalid activity: ${problem}`);
+      return;
+    }
+    const conversation = store.touch(claims.conv);
+    if (!conversation) {
+      fail(res, 404, 'NotFound', 'conversation not found: start it with POST /v3/directline/conversations');
+      return;
+    }
+    const a = req.body as Partial<Activity> & { localTimezone?: unknown };
+    const from = withoutUndefined({ id: claims.user, name: typeof a.from?.name === 'string' ? a.from.name : conversation.user.name, role: 'user' });
+    const inbound: Partial<Activity> = withoutUndefined({
+      type: a.type,
+      channelId: CHANNEL_ID,
+      serviceUrl: baseUrl(req),
+      timestamp: new Date(now()).toISOString() as unknown as Date,
+      localTimestamp: typeof a.localTimestamp === 'string' ? a.localTimestamp : undefined,
+      localTimezone: typeof a.localTimezone === 'string' ? a.localTimezone : undefined,
+      from,
+      recipient: bot,
+      conversation: { id: conversation.id } as Activity['conversation'],
+      locale: a.locale ?? conversation.locale,
+      text: a.text ?? undefined,
+      textFormat: a.textFormat,
+      attachments: a.attachments ?? undefined,
+      entities: a.entities ?? undefined,
+      channelData: a.channelData ?? undefined,
+      name: a.name ?? undefined,
+      value: a.value,
+      replyToId: a.replyToId ?? undefined,
+    } as Partial<Activity>);
+    // The sender's own activity comes back on its stream (Web Chat marks the message as sent when it sees the echo).
+    const echoed = a.type === 'typing' ? { ...inbound, id: `${conversation.id}|typing` } : store.append(conversation.id, inbound);
+    // The bot gets its own copy: handlers edit context.activity (text, locale), the transcript must not change.
+    const ok = await runTurn(JSON.parse(JSON.stringify(echoed)) as Partial<Activity>);
+    if (!ok) {
+      fail(res, 502, 'BotError', 'the bot could not process the activity');
+      return;
+    }
+    res.status(200).json({ id: echoed.id });
+  });
+
+  router.use((_req, res) => fail(res, 404, 'NotFound', 'no such Direct Line operation'));
+  router.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err.type === 'entity.parse.failed') return fail(res, 400, 'BadArgument', 'the body is not valid JSON');
+    if (err.type === 'entity.too.large') return fail(res, 413, 'BadArgument', 'the body is too large');
+    if (err.status && err.status >= 400 && err.status < 500) return fail(res, err.status, 'BadArgument', err.message);
+    logger.error({ err: err.message }, 'Direct Line request failed');
+    fail(res, 500, 'BotError', 'internal error');
+  });
+  app.use(DIRECT_LINE_PATH, router);
+
+  return {
+    adapter,
+    store,
+    tokens,
+    generateToken,
+    domainFor,
+    attachWebSocket: (server) => streams.attach(server),
+    close: async () => {
+      clearInterval(sweeper);
+      store.clear('server shutting down');
+      await streams.close();
+    },
+  };
+}
+
+/** Hooks a Direct Line's WebSocket streams onto a server: call it with the server app.listen() returned. */
+export function attachDirectLineWebSocket(server: Server | HttpsServer, directLine: DirectLineChannel): void {
+  directLine.attachWebSocket(server);
+}

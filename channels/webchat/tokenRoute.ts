@@ -1,0 +1,138 @@
+import type { Express, Request, Response } from 'express';
+import { randomBytes } from 'crypto';
+import pino, { type Logger } from 'pino';
+import type { DirectLineChannel } from '../directline/mountDirectLine';
+
+export const TOKEN_PATH = '/api/directline/token';
+export const AZURE_DIRECT_LINE_ENDPOINT = 'https://directline.botframework.com';
+/** Azure operated by 21Vianet (China). */
+export const AZURE_CHINA_DIRECT_LINE_ENDPOINT = 'https://directline.botframework.azure.cn';
+const AZURE_TIMEOUT_MS = 10_000;
+
+/** What the page gets: a token for one new conversation and where to use it. Never a secret. */
+export interface PageToken {
+  token: string;
+  conversationId: string;
+  expires_in: number;
+  /** Direct Line domain for Web Chat, e.g. https://directline.botframework.com/v3/directline. */
+  domain: string;
+}
+
+export interface TokenRouteOptions {
+  /** The self-hosted Direct Line (mountDirectLine); used unless an Azure Direct Line secret is configured. */
+  directLine?: DirectLineChannel;
+  /** Azure Direct Line channel secret; default DIRECT_LINE_SECRET. When set, tokens come from Azure. */
+  directLineSecret?: string;
+  /** Azure Direct Line endpoint; default DIRECT_LINE_ENDPOINT, else https://directline.botframework.com. */
+  directLineEndpoint?: string;
+  /** Other sites allowed to embed the widget (origins, or '*'); default WEBCHAT_ALLOWED_ORIGINS (comma-separated). Same origin is always allowed. */
+  allowedOrigins?: string[] | '*';
+  /** Public origin of this server; default PUBLIC_BASE_URL. */
+  publicBaseUrl?: string;
+  fetchImpl?: typeof fetch;
+  timeoutMs?: number;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type TokenMode = { mode: 'azure'; endpoint: string } | { mode: 'self-hosted' };
+
+class TokenServiceError extends Error {}
+
+/** The endpoint without a trailing slash or /v3/directline, so either spelling of DIRECT_LINE_ENDPOINT works. */
+export function normalizeEndpoint(endpoint: string): string {
+  const url = new URL(endpoint);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`DIRECT_LINE_ENDPOINT must be an http(s) URL: ${endpoint}`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/v3\/directline$/i, '')}`;
+}
+
+export function tokenMode(options: TokenRouteOptions): TokenMode {
+  const env = options.env ?? process.env;
+  const secret = options.directLineSecret ?? (env.DIRECT_LINE_SECRET || undefined);
+  if (secret) return { mode: 'azure', endpoint: normalizeEndpoint(options.directLineEndpoint ?? (env.DIRECT_LINE_ENDPOINT || AZURE_DIRECT_LINE_ENDPOINT)) };
+  return { mode: 'self-hosted' };
+}
+
+function allowedOriginsOf(options: TokenRouteOptions): string[] | '*' {
+  if (options.allowedOrigins) return options.allowedOrigins;
+  const list = (options.env ?? process.env).WEBCHAT_ALLOWED_ORIGINS ?? '';
+  if (list.trim() === '*') return '*';
+  return list.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean);
+}
+
+/** Exchanges the Azure Direct Line secret for a conversation token, server to server. */
+async function azureToken(endpoint: string, secret: string, fetchImpl: typeof fetch, timeoutMs: number): Promise<PageToken> {
+  let response: globalThis.Response;
+  try {
+    response = await fetchImpl(`${endpoint}/v3/directline/tokens/generate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      // A user id embedded in the token: Web Chat uses it, and nobody on the page can post as someone else.
+      body: JSON.stringify({ user: { id: `dl_${randomBytes(12).toString('base64url')}` } }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new TokenServiceError(`Direct Line token service unreachable: ${(err as Error).name}`);
+  }
+  if (!response.ok) throw new TokenServiceError(`Direct Line token service answered ${response.status}`);
+  const body = (await response.json().catch(() => undefined)) as Partial<PageToken> | undefined;
+  if (!body || typeof body.token !== 'string' || typeof body.conversationId !== 'string') throw new TokenServiceError('Direct Line token service gave no token');
+  return { token: body.token, conversationId: body.conversationId, expires_in: Number(body.expires_in) || 1800, domain: `${endpoint}/v3/directline` };
+}
+
+/**
+ * POST /api/directline/token: a Direct Line token for one new conversation, so the page never holds a secret.
+ * With DIRECT_LINE_SECRET the token comes from Azure Direct Line (DIRECT_LINE_ENDPOINT picks the cloud, e.g. Azure China);
+ * otherwise from this server's own Direct Line.
+ */
+export function mountTokenRoute(app: Express, options: TokenRouteOptions): TokenMode {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const mode = tokenMode(options);
+  const secret = options.directLineSecret ?? (env.DIRECT_LINE_SECRET || undefined);
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const timeoutMs = options.timeoutMs ?? AZURE_TIMEOUT_MS;
+  const origins = allowedOriginsOf(options);
+  const publicBaseUrl = options.publicBaseUrl ?? (env.PUBLIC_BASE_URL || undefined);
+  if (mode.mode === 'self-hosted' && !options.directLine) throw new Error('mountTokenRoute: no DIRECT_LINE_SECRET and no self-hosted Direct Line to issue tokens');
+
+  /** Same-origin pages and listed embedding sites may ask; the answer says which origin may read it. */
+  const originAllowed = (req: Request, res: Response): boolean => {
+    const origin = req.header('origin');
+    if (!origin) return true;
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      return false;
+    }
+    const own = host === req.get('host') || (!!publicBaseUrl && new URL(publicBaseUrl).host === host);
+    if (own) return true;
+    if (origins !== '*' && !origins.includes(origin)) return false;
+    res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': 'Content-Type' });
+    return true;
+  };
+
+  app.options(TOKEN_PATH, (req, res) => {
+    res.status(originAllowed(req, res) ? 204 : 403).end();
+  });
+  app.post(TOKEN_PATH, async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (!originAllowed(req, res)) {
+      res.status(403).json({ error: 'this site may not embed the support widget (see WEBCHAT_ALLOWED_ORIGINS)' });
+      return;
+    }
+    try {
+      const answer: PageToken =
+        mode.mode === 'azure'
+          ? await azureToken(mode.endpoint, secret as string, fetchImpl, timeoutMs)
+          : { ...(options.directLine as DirectLineChannel).generateToken(), domain: (options.directLine as DirectLineChannel).domainFor(req) };
+      res.status(200).json(answer);
+    } catch (err) {
+      const upstream = err instanceof TokenServiceError;
+      logger.error({ err: (err as Error).message, endpoint: mode.mode === 'azure' ? mode.endpoint : undefined }, 'could not get a Direct Line token');
+      res.status(upstream ? 502 : 500).json({ error: 'the chat service is unavailable, please try again later' });
+    }
+  });
+  return mode;
+}
