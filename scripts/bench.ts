@@ -1,0 +1,38 @@
+// Benchmarks (npm run bench): figures for the notes, never pass/fail.
+import * as fs from 'fs';
+import { randomUUID } from 'crypto';
+import { benchClassification } from '../bench/classification';
+import { load, startServer } from '../bench/http';
+
+const CONVERSATIONS = 16;
+const ROUNDS = 4;
+
+function rssMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : undefined;
+}
+
+async function main(): Promise<void> {
+  console.log(JSON.stringify({ benchmark: 'classification (~60-char messages, after start-up)', ...benchClassification() }));
+
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const echo = await startServer('bench/echoServer.ts', 3991);
+  const bot = await startServer('index.ts', 3992, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:${randomUUID()}:` });
+  try {
+    await load(echo.url, 2, 1);
+    await load(bot.url, 2, 1);
+    const echoResult = await load(echo.url, CONVERSATIONS, ROUNDS);
+    const botResult = await load(bot.url, CONVERSATIONS, ROUNDS);
+    console.log(JSON.stringify({ benchmark: 'echo bot over /api/messages', ...echoResult, rssMb: rssMb(echo.process.pid) }));
+    console.log(JSON.stringify({ benchmark: `full bot over /api/messages, Redis state (${redisUrl})`, ...botResult, rssMb: rssMb(bot.process.pid) }));
+    console.log(JSON.stringify({ benchmark: 'throughput ratio full/echo (target >= 0.7)', ratio: Math.round((botResult.turnsPerSecond / echoResult.turnsPerSecond) * 100) / 100 }));
+  } finally {
+    await Promise.all([echo.stop(), bot.stop()]);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
