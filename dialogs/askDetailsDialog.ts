@@ -2,7 +2,6 @@ import { ActionTypes, type TurnContext } from 'botbuilder';
 import {
   ChoicePrompt,
   ComponentDialog,
-  DateTimePrompt,
   ListStyle,
   TextPrompt,
   WaterfallDialog,
@@ -18,6 +17,7 @@ import { analyzeCertNumber } from '../answers/certNumber';
 import { slotDeclaration, type SlotDeclaration } from '../understanding/slots';
 import { recognizeSlotAnswer } from '../understanding/details';
 import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
+import { ClockDatePrompt } from './clockDatePrompt';
 import type { Lang } from '../understanding/language';
 import { getProfile, type ConversationProfile } from './conversationProfile';
 import type { DialogDependencies } from './dialogContext';
@@ -56,7 +56,7 @@ export class AskDetailsDialog extends ComponentDialog {
     choicePrompt.recognizerOptions = { tokenizer: chineseAwareTokenizer, recognizeOrdinals: true, recognizeNumbers: true };
     choicePrompt.style = ListStyle.suggestedAction;
     this.addDialog(choicePrompt)
-      .addDialog(new DateTimePrompt(DATE_PROMPT, (pc) => this.validateDate(pc)))
+      .addDialog(new ClockDatePrompt(DATE_PROMPT, (pc) => this.validateDate(pc), deps.today))
       .addDialog(new TextPrompt(TEXT_PROMPT, (pc) => this.validateText(pc)))
       .addDialog(new WaterfallDialog(LOOP, [(step) => this.ask(step), (step) => this.store(step)]));
     this.initialDialogId = LOOP;
