@@ -4,6 +4,7 @@ import pino from 'pino';
 import { readSettings, type Settings } from './config/settings';
 import { createStorage } from './storage/createStorage';
 import { createBot, type BotOverrides } from './bots/createBot';
+import { warmUp } from './bots/warmUp';
 import { ChannelRendering } from './bots/channelRendering';
 import { BotMetrics } from './bots/metrics';
 import { reply } from './bots/replies';
@@ -78,9 +79,12 @@ async function onTurnError(context: TurnContext, error: Error): Promise<void> {
   }
 }
 
-if (require.main === module) {
+async function main(): Promise<void> {
   const settings = readSettings();
   const { app, stateStore, dingTalk, directLine, bot } = createApp(settings);
+  const warmUpStarted = Date.now();
+  await warmUp(settings);
+  logger.info({ ms: Date.now() - warmUpStarted }, 'warmed up');
   if (settings.dingTalkStream) {
     startDingTalkStream(settings.dingTalkStream, dingTalk, (context) => bot.run(context), logger).catch((err: Error) =>
       logger.error({ err: err.message }, 'DingTalk stream mode could not connect'),
@@ -92,4 +96,11 @@ if (require.main === module) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    logger.fatal({ err: err.message }, 'could not start');
+    process.exit(1);
+  });
 }
