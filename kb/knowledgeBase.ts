@@ -21,7 +21,7 @@ function listYaml(dir: string): string[] {
     .sort();
 }
 
-/** Problems the schema cannot express: duplicate ids, a phrase taught to two entries, file placement. */
+/** Problems the schema cannot express: duplicate ids, a phrase taught to two entries, file placement, one-sided sharedWith. */
 function crossCheck(entries: { entry: Entry; file: string }[]): string[] {
   const problems: string[] = [];
   const ids = new Map<string, string>();
@@ -40,6 +40,15 @@ function crossCheck(entries: { entry: Entry; file: string }[]): string[] {
       const owner = owners.get(key);
       if (owner && owner !== entry.id) problems.push(`${file}: example "${phrase}" is also taught to ${owner}`);
       owners.set(key, entry.id);
+    }
+  }
+  const byId = new Map(entries.map(({ entry }) => [entry.id, entry]));
+  for (const { entry, file } of entries) {
+    for (const other of entry.sharedWith ?? []) {
+      const twin = byId.get(other);
+      if (!twin) problems.push(`${file}: sharedWith names unknown entry ${other}`);
+      else if (twin.product === entry.product) problems.push(`${file}: sharedWith ${other} is of the same product`);
+      else if (!twin.sharedWith?.includes(entry.id)) problems.push(`${file}: ${other} must list ${entry.id} in its sharedWith too`);
     }
   }
   return problems;

@@ -32,6 +32,8 @@ export interface Entry {
   prompts?: Phrases;
   examples: Phrases;
   slots?: SlotRequirement[];
+  /** Entries of other products showing the same prompt text (the ICP app and 大鱼号). */
+  sharedWith?: string[];
   compute?: string[];
   answer: Bilingual;
   cases?: AnswerCase[];

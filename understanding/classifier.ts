@@ -4,6 +4,7 @@ import { normalize } from './normalize';
 import { detectLanguage, type Lang } from './language';
 import { extractFeatures, promptUnits, type FeatureBag } from './features';
 import { mentionedProduct } from './details';
+import { SoftmaxRegression, type SparseInput } from './softmaxRegression';
 
 export interface Candidate {
   id: string;
@@ -33,10 +34,18 @@ export const TUNING = {
   noneThreshold: 0.28,
   /** Candidates from different products closer than this are clarified, not guessed. */
   clarifyMargin: 0.035,
+  /** An entry sharing the top entry's prompt (sharedWith) is a rival when it matches the message at least this well, relatively. */
+  twinRatio: 0.6,
+  /** Prompt coverage from which a message counts as the prompt pasted (nearly) whole. */
+  pastedPrompt: 0.85,
   /** A candidate of the product the user named wins over a better one of another product within this margin. */
   productMargin: 0.08,
   /** Share of the raw score that always comes from phrase similarity, so a prompt shared by two products is settled by context. */
   similarityShare: 0.15,
+  /** Share of the score that comes from the trained model; the rest is phrase similarity and prompt coverage. */
+  modelShare: 0.5,
+  /** Training of the model (see SoftmaxRegression). */
+  training: { epochs: 6, learningRate: 0.5, l2: 1e-4, seed: 20261123 },
   /** Logistic calibration of the best raw score, and the softmax temperature that shares it among candidates. */
   calibrationSlope: 12,
   calibrationCenter: 0.33,
@@ -48,6 +57,16 @@ interface SparseVector {
   weights: Float64Array;
 }
 
+interface Scores {
+  /** What entries are ranked by: the model's probability blended with matching. */
+  raw: Float64Array;
+  /** The best of phrase similarity and prompt coverage. */
+  matching: Float64Array;
+  probabilities: Float64Array;
+  /** How much of one of the entry's verbatim prompts the message contains (or is contained in). */
+  coverage: Float64Array;
+}
+
 interface Phrase {
   entry: number;
   units?: Set<string>;
@@ -56,9 +75,10 @@ interface Phrase {
 const CANDIDATE_COUNT = 5;
 
 /**
- * TF-IDF nearest-phrase classifier with prompt coverage, written here because the job combines three signals no
- * maintained library offers together: similarity to the entry's example phrasings (words, character and pinyin
- * bigrams), coverage of a verbatim system prompt pasted whole or in part, and a cross-product clarification rule.
+ * Written here because the job combines signals no maintained library offers together: a softmax regression trained on
+ * the entries' phrasings (it learns which words tell entries apart, so paraphrases land), TF-IDF similarity to the
+ * nearest example phrasing (words, character and pinyin bigrams), coverage of a verbatim system prompt pasted whole or
+ * in part, and a cross-product clarification rule.
  */
 export class Classifier {
   private readonly entries: Entry[];
@@ -71,6 +91,9 @@ export class Classifier {
   private readonly centroidPostings = new Map<string, { entry: number; weight: number }[]>();
   /** Each verbatim prompt's units with their IDF weights: a rare phrase of a prompt counts for more than 实名认证. */
   private readonly prompts: { entry: number; units: Map<string, number>; total: number }[] = [];
+  /** term → feature index of the model. */
+  private readonly features = new Map<string, number>();
+  private readonly model: SoftmaxRegression;
 
   constructor(kb: KnowledgeBase) {
     this.entries = kb.entries;
@@ -91,9 +114,12 @@ export class Classifier {
       }
     });
 
+    for (const term of df.keys()) this.features.set(term, this.features.size);
+    const inputs: SparseInput[] = [];
     const centroids = this.entries.map(() => new Map<string, number>());
     bags.forEach(({ entry, bag }, index) => {
       const vector = this.vectorize(bag);
+      inputs.push(this.modelInput(vector));
       this.phrases.push({ entry });
       vector.terms.forEach((term, i) => {
         const list = this.postings.get(term) ?? [];
@@ -103,6 +129,7 @@ export class Classifier {
         centroid.set(term, (centroid.get(term) ?? 0) + vector.weights[i]);
       });
     });
+    this.model = SoftmaxRegression.train(inputs, bags.map((b) => b.entry), this.entries.length, this.features.size, TUNING.training);
     centroids.forEach((centroid, entry) => {
       const norm = Math.sqrt([...centroid.values()].reduce((s, w) => s + w * w, 0)) || 1;
       for (const [term, w] of centroid) {
@@ -131,8 +158,13 @@ export class Classifier {
     return { terms, weights };
   }
 
-  /** Raw score per entry, 0..1: the best of phrase similarity and prompt coverage, plus a share of similarity. */
-  private rawScores(normalized: string): Float64Array {
+  private modelInput(vector: SparseVector): SparseInput {
+    const known = vector.terms.flatMap((term, i) => (this.features.has(term) ? [i] : []));
+    return { indices: Int32Array.from(known, (i) => this.features.get(vector.terms[i])!), values: Float64Array.from(known, (i) => vector.weights[i]) };
+  }
+
+  /** Raw score per entry, 0..1: the model's probability blended with the best of phrase similarity and prompt coverage. */
+  private rawScores(normalized: string): Scores {
     const query = this.vectorize(extractFeatures(normalized));
     const phraseSim = new Float64Array(this.phrases.length);
     const centroidSim = new Float64Array(this.entries.length);
@@ -171,52 +203,76 @@ export class Classifier {
       }
     }
 
+    const probabilities = this.model.probabilities(this.modelInput(query));
     const raw = new Float64Array(this.entries.length);
+    const matching = new Float64Array(this.entries.length);
     const share = TUNING.similarityShare;
     for (let e = 0; e < raw.length; e++) {
       const similarity = 0.75 * bestPhrase[e] + 0.25 * centroidSim[e];
-      raw[e] = (1 - share) * Math.max(similarity, coverage[e]) + share * similarity;
+      matching[e] = (1 - share) * Math.max(similarity, coverage[e]) + share * similarity;
+      raw[e] = TUNING.modelShare * probabilities[e] + (1 - TUNING.modelShare) * matching[e];
     }
-    return raw;
+    return { raw, matching, probabilities, coverage };
   }
 
   classify(text: string, options: ClassifyOptions = {}): Classification {
     const normalized = normalize(text);
     const lang = detectLanguage(normalized);
-    const raw = this.rawScores(normalized);
+    const scores = this.rawScores(normalized);
+    const { raw, matching, probabilities } = scores;
     const order = [...raw.keys()].sort((a, b) => raw[b] - raw[a]).slice(0, CANDIDATE_COUNT * 2);
-    const best = raw[order[0]] ?? 0;
+    const top = this.entries[order[0]];
+    const twin = order.slice(1, 3).find((e) => this.isTwinOf(order[0], e, scores));
+    // A prompt two products show is one piece of evidence the model splits between them: judge scope on their sum.
+    const best =
+      twin === undefined
+        ? raw[order[0]]
+        : TUNING.modelShare * (probabilities[order[0]] + probabilities[twin]) + (1 - TUNING.modelShare) * Math.max(matching[order[0]], matching[twin]);
     const confidence = 1 / (1 + Math.exp(-TUNING.calibrationSlope * (best - TUNING.calibrationCenter)));
-    const exps = order.map((e) => Math.exp((raw[e] - best) / TUNING.temperature));
+    const exps = order.map((e) => Math.exp((raw[e] - raw[order[0]]) / TUNING.temperature));
     const total = exps.reduce((s, x) => s + x, 0);
     const candidates: Candidate[] = order.map((e, i) => ({
       id: this.entries[e].id,
       product: this.entries[e].product,
       score: round((exps[i] / total) * confidence),
     }));
+    const result = (intent: string, score: number, first: Candidate[] = []): Classification => ({
+      intent,
+      score: round(score),
+      candidates: [...first, ...candidates.filter((c) => !first.includes(c))].slice(0, CANDIDATE_COUNT),
+      lang,
+    });
 
-    const top = this.entries[order[0]];
-    if (!top || best < TUNING.noneThreshold || top.kind === 'none') {
-      return { intent: 'none', score: top?.kind === 'none' ? candidates[0].score : round(1 - confidence), candidates: candidates.slice(0, CANDIDATE_COUNT), lang };
-    }
+    if (best < TUNING.noneThreshold || top.kind === 'none') return result('none', top.kind === 'none' ? candidates[0].score : 1 - confidence);
 
     // The product known from the conversation, or named in the message itself (备案, 大鱼号, domain …), settles a close call.
     const product = options.product ?? (mentionedProduct(text) as Product | undefined);
-    const crossProduct = (e: number) => this.entries[e].product !== top.product && this.entries[e].product !== 'general' && top.product !== 'general';
     if (product && top.product !== product && top.product !== 'general') {
-      const preferred = order.find((e) => this.entries[e].product === product && best - raw[e] < TUNING.productMargin);
-      if (preferred !== undefined) {
-        const chosen = candidates.find((c) => c.id === this.entries[preferred].id)!;
-        return { intent: chosen.id, score: chosen.score, candidates: [chosen, ...candidates.filter((c) => c !== chosen)].slice(0, CANDIDATE_COUNT), lang };
-      }
+      const preferred = order.find(
+        (e) => this.entries[e].product === product && (top.sharedWith?.includes(this.entries[e].id) || raw[order[0]] - raw[e] < TUNING.productMargin),
+      );
+      if (preferred !== undefined) return result(this.entries[preferred].id, candidates[order.indexOf(preferred)].score, [candidates[order.indexOf(preferred)]]);
     }
-    const rival = order.slice(1).find((e) => crossProduct(e) && best - raw[e] < TUNING.clarifyMargin);
-    if (rival !== undefined && top.product !== product) {
-      const tiedIds = [order[0], rival].map((e) => this.entries[e].id);
-      const first = candidates.filter((c) => tiedIds.includes(c.id));
-      return { intent: 'clarify', score: round(first[0].score + first[1].score), candidates: [...first, ...candidates.filter((c) => !tiedIds.includes(c.id))].slice(0, CANDIDATE_COUNT), lang };
+    if (product) return result(top.id, candidates[0].score);
+
+    // No product known: a prompt two products show, or two products' entries equally close, is asked about, not guessed.
+    const crossProduct = (e: number) => this.entries[e].product !== top.product && this.entries[e].product !== 'general' && top.product !== 'general';
+    const rival = twin ?? order.slice(1, 3).find((e) => crossProduct(e) && raw[order[0]] - raw[e] < TUNING.clarifyMargin);
+    if (rival !== undefined) {
+      const tied = [candidates[0], candidates[order.indexOf(rival)]];
+      return result('clarify', confidence, tied);
     }
-    return { intent: top.id, score: candidates[0].score, candidates: candidates.slice(0, CANDIDATE_COUNT), lang };
+    return result(top.id, candidates[0].score);
+  }
+
+  /**
+   * Whether entry e is declared to show the same prompt as entry t (sharedWith) and the message matches it nearly as well,
+   * unless the message is one of t's own prompts that e does not show, pasted (nearly) whole.
+   */
+  private isTwinOf(t: number, e: number, { matching, coverage }: Scores): boolean {
+    if (!this.entries[t].sharedWith?.includes(this.entries[e].id)) return false;
+    const ownPromptPasted = coverage[t] >= TUNING.pastedPrompt && coverage[t] - coverage[e] > TUNING.clarifyMargin;
+    return !ownPromptPasted && matching[e] >= TUNING.twinRatio * matching[t];
   }
 
   /** Every phrase the classifier learns from, for export. */
