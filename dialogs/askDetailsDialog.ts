@@ -18,6 +18,7 @@ import { slotDeclaration, type SlotDeclaration } from '../understanding/slots';
 import { recognizeSlotAnswer } from '../understanding/details';
 import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
 import { ClockDatePrompt } from './clockDatePrompt';
+import { rememberDetails } from './rememberDetails';
 import type { Lang } from '../understanding/language';
 import { getProfile, type ConversationProfile } from './conversationProfile';
 import type { DialogDependencies } from './dialogContext';
@@ -87,6 +88,8 @@ export class AskDetailsDialog extends ComponentDialog {
     const profile = await getProfile(this.deps.profile, step.context);
     const slot = (step.result as { slot: string; value: unknown }).slot;
     const value = (step.result as { slot: string; value: unknown }).value;
+    // "我在香港，是个人" answers the region question and the holder-type one that would come next.
+    rememberDetails(step.context.activity.text ?? '', profile, this.deps.today());
     if (value === UNKNOWN) profile.unknown.push(slot);
     else profile.details[slot] = value;
     return step.replaceDialog(LOOP, step.options);

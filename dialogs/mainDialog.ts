@@ -11,8 +11,7 @@ import {
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
 import type { Classification } from '../understanding/classifier';
-import { extractDetails, recognizeSlotAnswer } from '../understanding/details';
-import { analyzeCertNumber } from '../answers/certNumber';
+import { recognizeSlotAnswer } from '../understanding/details';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer } from '../answers/composeAnswer';
 import { message } from '../answers/messages';
@@ -20,6 +19,7 @@ import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
 import { commandOf } from './commands';
+import { rememberDetails } from './rememberDetails';
 import { getProfile, type ConversationProfile } from './conversationProfile';
 import type { DialogDependencies } from './dialogContext';
 
@@ -139,7 +139,7 @@ export class MainDialog extends ComponentDialog {
     profile.suggestions = undefined;
     if (suggestion) return this.choose(step, profile, suggestion, 1);
 
-    this.rememberDetails(text, profile);
+    rememberDetails(text, profile, this.deps.today());
     const result = this.deps.understanding.classifier.classify(text, { product: profile.details.product as Entry['product'] });
     (step.values as Record<string, unknown>).classification = result;
     if (images.length && this.deps.understanding.kb.byId.get(result.intent)?.slots?.some((s) => s.name === 'image')) {
@@ -210,19 +210,6 @@ export class MainDialog extends ComponentDialog {
     await context.sendActivity(reply(text, { intent: entry.id, score }, actions));
     profile.unknown = [];
     return step.endDialog();
-  }
-
-  /** Details said in passing are remembered for the rest of the conversation; a certificate number only as its analysis. */
-  private rememberDetails(text: string, profile: ConversationProfile): void {
-    const found = extractDetails(text, { lang: profile.lang ?? 'zh', today: this.deps.today() }) as Record<string, unknown>;
-    for (const [slot, value] of Object.entries(found)) {
-      if (value === undefined) continue;
-      if (slot === 'certNumber') {
-        profile.details.certNumber = analyzeCertNumber(String(value), (found.certType ?? profile.details.certType) as string | undefined);
-      } else if (slot !== 'issueDate' || String(value) <= this.deps.today()) {
-        profile.details[slot] = value;
-      }
-    }
   }
 
   private async takeImage(attachment: Attachment, profile: ConversationProfile): Promise<void> {
