@@ -1,6 +1,6 @@
 import { ActivityHandler, TurnContext, type Activity, type ConversationState, type StatePropertyAccessor } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import { detectLanguage, languageOfLocale, cultureOf, type Lang } from '../understanding/language';
+import { detectLanguage, languageOfLocale, leaningLanguage, cultureOf, type Lang } from '../understanding/language';
 import { message } from '../answers/messages';
 import { recognizeSlotAnswer } from '../understanding/details';
 import type { MainDialog } from '../dialogs/mainDialog';
@@ -69,7 +69,8 @@ export class SupportBot extends ActivityHandler {
 
   /** The reply language: the message's own language, else the conversation's, else the activity locale's; prompts follow it. */
   private languageFor(context: TurnContext, profile: ConversationProfile): Lang {
-    const lang = detectLanguage(context.activity.text ?? '') ?? profile.lang ?? languageOfLocale(context.activity.locale) ?? 'zh';
+    const text = context.activity.text ?? '';
+    const lang = detectLanguage(text) ?? profile.lang ?? languageOfLocale(context.activity.locale) ?? leaningLanguage(text);
     profile.lang = lang;
     context.activity.locale = cultureOf(lang);
     return lang;

@@ -1,7 +1,11 @@
 export type Lang = 'zh' | 'en';
 
 const HAN = /\p{Script=Han}/gu;
-const LATIN_WORD = /[a-z]{2,}/gi;
+const HAN_TEST = /\p{Script=Han}/u;
+// Whole Latin words only: the letters inside 91440300MA5F0XOA16 (a credit code) say nothing about the language.
+const LATIN_WORD = /\b[a-z]{2,}\b/gi;
+/** A lone word this short (HK, ok, id) is an answer or an abbreviation, not a switch of language. */
+const SHORTEST_TELLING_WORD = 4;
 // Latin tokens that Chinese users type inside Chinese sentences; they say nothing about the language.
 const LOANWORDS = new Set(['icp', 'app', 'id', 'jpg', 'jpeg', 'png', 'bmp', 'gif', 'heic', 'webp', 'pc', 'ok', 'kb', 'mb', 'xml', 'cn', 'com', 'wifi', 'ios', 'qr', 'ps', 'ecs', 'ssl', 'dns', 'cdn', 'oss', 'http', 'https', 'www']);
 
@@ -11,11 +15,18 @@ const LOANWORDS = new Set(['icp', 'app', 'id', 'jpg', 'jpeg', 'png', 'bmp', 'gif
  */
 export function detectLanguage(text: string): Lang | undefined {
   const han = text.match(HAN)?.length ?? 0;
-  const latin = (text.match(LATIN_WORD) ?? []).filter((w) => !LOANWORDS.has(w.toLowerCase())).length;
+  const words = (text.match(LATIN_WORD) ?? []).filter((w) => !LOANWORDS.has(w.toLowerCase()));
+  const latin = words.length;
   if (han === 0 && latin === 0) return undefined;
+  if (han === 0 && latin === 1 && words[0].length < SHORTEST_TELLING_WORD) return undefined;
   if (han === 0) return 'en';
   if (latin === 0) return 'zh';
   return latin >= 3 && latin * 2 > han ? 'en' : 'zh';
+}
+
+/** The language a short or unclear message leans to, for a conversation that has no language yet ("hi", "HK"). */
+export function leaningLanguage(text: string): Lang {
+  return /[a-z]/i.test(text) && !HAN_TEST.test(text) ? 'en' : 'zh';
 }
 
 /** Bot Framework locale (zh, zh-Hans, zh-CN, en-US, …) to the bot's language. */
