@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import YAML from 'yaml';
 import { recognizeDateTime } from '@microsoft/recognizers-text-date-time';
 import { normalize } from './normalize';
 import { cultureOf, type Lang } from './language';
@@ -95,14 +98,20 @@ function findChoices(text: string, options: { slots?: string[]; answer: boolean 
   return result;
 }
 
-const CERT_CANDIDATE = /[0-9A-Za-z０-９Ａ-Ｚａ-ｚ](?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]|[ \-－](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ])){13,26}/g;
+const CERT_CANDIDATE = /[0-9A-Za-z０-９Ａ-Ｚａ-ｚ](?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]|[ \-－](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ])){13,34}/g;
 
 /** A certificate-number-like token: 14 to 22 letters and digits (spaces or hyphens inside allowed), mostly digits. */
 function findCertNumber(text: string): string | undefined {
   for (const match of text.match(CERT_CANDIDATE) ?? []) {
-    const compact = match.normalize('NFKC').replace(/[\s-]/g, '');
+    // Separators may split a number (4401 0619 ...) but also join it to the words around it ("typed 9133...IW"):
+    // words with no digit at either end are not part of it.
+    const parts = match.split(/(?<=[\s\-－])/);
+    while (parts.length > 1 && !/[0-9０-９]/.test(parts[0])) parts.shift();
+    while (parts.length > 1 && !/[0-9０-９]/.test(parts[parts.length - 1])) parts.pop();
+    const candidate = parts.join('').trim();
+    const compact = candidate.normalize('NFKC').replace(/[\s-]/g, '');
     const digits = compact.replace(/\D/g, '').length;
-    if (compact.length >= 14 && compact.length <= 22 && digits >= 8) return match.trim();
+    if (compact.length >= 14 && compact.length <= 22 && digits >= 8) return candidate;
   }
   return undefined;
 }
@@ -115,10 +124,19 @@ export function referenceDate(today: string): Date {
   return new Date(y, m - 1, d, 12);
 }
 
+const DATE_REWRITES: { pattern: RegExp; replace: string }[] = (
+  YAML.parse(fs.readFileSync(path.join(__dirname, '..', 'knowledge', 'lexicon', 'date-rewrites.yaml'), 'utf8')) as { pattern: string; replace: string }[]
+).map(({ pattern, replace }) => ({ pattern: new RegExp(pattern, 'g'), replace }));
+
+/** A text as the date-time recognizer reads it best: normalized (上週五 → 上周五) and with the forms it misses rewritten. */
+export function datePhrase(text: string): string {
+  return DATE_REWRITES.reduce((t, { pattern, replace }) => t.replace(pattern, replace), normalize(text));
+}
+
 /** The most recent date the text names (yyyy-mm-dd); a date only in the future is returned as is, for the caller to refuse. */
 export function findDate(text: string, options: DetailOptions): string | undefined {
   const cert = findCertNumber(text);
-  const cleaned = cert ? text.replace(cert, ' ') : text;
+  const cleaned = datePhrase(cert ? text.replace(cert, ' ') : text);
   if (!DATE_CUE.test(cleaned)) return undefined;
   const dates: string[] = [];
   for (const lang of [options.lang, options.lang === 'zh' ? 'en' : 'zh'] as const) {
