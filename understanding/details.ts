@@ -80,7 +80,7 @@ function findChoices(text: string, options: { slots?: string[]; answer: boolean 
   let unmasked = normalize(text);
   for (const phrase of slotCatalog().ignore.map((p) => normalize(p))) unmasked = unmasked.split(phrase).join(' ');
   const masked = ` ${squeeze(unmasked.replace(PUNCTUATION, ' '))} `;
-  const taken: [number, number][] = [];
+  const taken: [number, number, string][] = [];
   const found: { slot: string; value: string; at: number }[] = [];
   for (const phrase of choicePhrases()) {
     if (options.slots && !options.slots.includes(phrase.slot)) continue;
@@ -88,8 +88,9 @@ function findChoices(text: string, options: { slots?: string[]; answer: boolean 
     for (let at = masked.indexOf(phrase.text); at >= 0; at = masked.indexOf(phrase.text, at + 1)) {
       const end = at + phrase.text.length;
       if (phrase.latin && (isWordChar(masked[at - 1]) || isWordChar(masked[end]))) continue;
-      if (taken.some(([s, e]) => at < e && end > s)) continue;
-      taken.push([at, end]);
+      // The very same words may name two details (广东: the province, and the mainland region); overlapping ones may not.
+      if (taken.some(([s, e, takenSlot]) => at < e && end > s && !(s === at && e === end && takenSlot !== phrase.slot))) continue;
+      taken.push([at, end, phrase.slot]);
       found.push({ slot: phrase.slot, value: phrase.value, at });
     }
   }
