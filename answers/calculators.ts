@@ -86,8 +86,8 @@ const cnRegistration: Calculator = ({ lang, slots }): Facts => {
   if (site) out.siteName = sites[site][lang];
   if (region) out.regionName = regions[region][lang];
   if (holder) out.holderTypeName = holderTypes[holder][lang];
-  if (site === 'international') out.chinaSiteSupported = true;
-  else if (region) {
+  // On the international site every region and holder type can register: the China-site verdicts don't apply.
+  if (site !== 'international' && region) {
     const row = supported.china[region];
     if (holder) out.chinaSiteSupported = row[holder];
     else if (row.individual === row.organization) out.chinaSiteSupported = row.individual;
