@@ -5,7 +5,9 @@ import { message } from '../answers/messages';
 import { slotDeclaration } from '../understanding/slots';
 import { recognizeSlotAnswer } from '../understanding/details';
 import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
-import { getProfile } from './conversationProfile';
+import { composeAnswer } from '../answers/composeAnswer';
+import { getProfile, type ConversationProfile } from './conversationProfile';
+import { UNKNOWN } from './askDetailsDialog';
 import type { DialogDependencies } from './dialogContext';
 
 export const CLARIFY_PRODUCT_DIALOG = 'clarifyProductDialog';
@@ -51,21 +53,38 @@ export class ClarifyProductDialog extends ComponentDialog {
   private async choose(step: WaterfallStepContext) {
     const id = step.result as string;
     const profile = await getProfile(this.deps.profile, step.context);
+    if (id === UNKNOWN) return this.answerEach(step, profile);
     profile.details.product = this.deps.understanding.kb.byId.get(id)!.product;
     return step.endDialog(id);
   }
 
-  /** A product named in other words still picks its entry; after a second miss the best candidate is answered. */
+  /** The user can't tell the product: each candidate's general answer, headed by its product, rather than a guess. */
+  private async answerEach(step: WaterfallStepContext, profile: ConversationProfile) {
+    const { candidates, score } = step.options as ClarifyOptions;
+    const lang = profile.lang ?? 'zh';
+    const products = slotDeclaration('product').choices ?? [];
+    await step.context.sendActivity(reply(message('unknownProduct', lang), { intent: 'clarify', score, candidates }));
+    for (const id of candidates) {
+      const entry = this.deps.understanding.kb.byId.get(id)!;
+      const product = products.find((p) => p.value === entry.product)?.[lang] ?? entry.product;
+      const answer = composeAnswer(entry, { lang, today: this.deps.today(), details: profile.details });
+      await step.context.sendActivity(reply(`**${product}**\n\n${answer}`, { intent: id, score }));
+    }
+    return step.endDialog();
+  }
+
+  /** A product named in other words still picks its entry; "不知道" or a second miss answers for each candidate. */
   private async validate(pc: PromptValidatorContext<unknown>): Promise<boolean> {
     const candidates = (pc.options.choices ?? []).map((c) => (typeof c === 'string' ? c : c.value));
     let chosen = pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
     if (!chosen) {
       const profile = await getProfile(this.deps.profile, pc.context);
       const product = recognizeSlotAnswer('product', pc.context.activity.text ?? '', { lang: profile.lang ?? 'zh', today: this.deps.today() });
-      chosen = candidates.find((id) => this.deps.understanding.kb.byId.get(id)!.product === product);
+      if (product && typeof product === 'object') chosen = UNKNOWN;
+      else chosen = candidates.find((id) => this.deps.understanding.kb.byId.get(id)!.product === product);
     }
     if (!chosen && pc.attemptCount < 2) return false;
-    (pc.recognized as { value: unknown }).value = chosen ?? candidates[0];
+    (pc.recognized as { value: unknown }).value = chosen ?? UNKNOWN;
     return true;
   }
 }

@@ -11,7 +11,7 @@ import {
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
 import type { Classification } from '../understanding/classifier';
-import { recognizeSlotAnswer } from '../understanding/details';
+import { mentionedProduct, recognizeSlotAnswer, saysFailure } from '../understanding/details';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer } from '../answers/composeAnswer';
 import { message } from '../answers/messages';
@@ -19,6 +19,7 @@ import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
 import { commandOf } from './commands';
+import { normalize } from '../understanding/normalize';
 import { rememberDetails } from './rememberDetails';
 import { getProfile, type ConversationProfile } from './conversationProfile';
 import type { DialogDependencies } from './dialogContext';
@@ -31,6 +32,9 @@ const CONFIDENT = 0.6;
 /** A message at a question switches to another entry only when it is recognized at least this surely. */
 const SWITCH_CONFIDENCE = 0.5;
 const MAX_SUGGESTIONS = 3;
+/** A short message naming a product and a failure, recognized below this confidence, says too little to answer. */
+const VAGUE_SCORE = 0.45;
+const VAGUE_LENGTH = 15;
 
 interface FlowOptions {
   /** Text to route instead of the activity's (a message that interrupted a question). */
@@ -139,9 +143,16 @@ export class MainDialog extends ComponentDialog {
     profile.suggestions = undefined;
     if (suggestion) return this.choose(step, profile, suggestion, 1);
 
-    rememberDetails(text, profile, this.deps.today());
+    const given = rememberDetails(text, profile, this.deps.today());
     const result = this.deps.understanding.classifier.classify(text, { product: profile.details.product as Entry['product'] });
     (step.values as Record<string, unknown>).classification = result;
+    // "那北京呢", "what if we register as a company?": no new failure, a detail the last answer depends on changed.
+    const last = profile.entryId ? this.entry(profile.entryId) : undefined;
+    const changesLastAnswer = last?.slots?.some((s) => given.includes(s.name)) && (result.intent === 'none' || result.score < SWITCH_CONFIDENCE);
+    if (last && changesLastAnswer) return this.choose(step, profile, last.id, profile.entryScore ?? result.score);
+    if (result.intent !== 'none' && result.score < VAGUE_SCORE && normalize(text).length <= VAGUE_LENGTH && saysFailure(text) && mentionedProduct(text)) {
+      return this.askWhichFailure(step, profile, result, text);
+    }
     if (images.length && this.deps.understanding.kb.byId.get(result.intent)?.slots?.some((s) => s.name === 'image')) {
       await this.takeImage(images[0], profile);
     }
@@ -151,9 +162,12 @@ export class MainDialog extends ComponentDialog {
         const candidates = result.candidates.slice(0, 2).map((c) => c.id);
         return step.beginDialog(CLARIFY_PRODUCT_DIALOG, { candidates, score: result.score });
       }
-      case 'none':
+      case 'none': {
+        // "域名实名认证失败了": in scope but saying nothing of which failure; ask for the prompt, offering the likely ones.
+        if (saysFailure(text) && mentionedProduct(text)) return this.askWhichFailure(step, profile, result, text);
         await context.sendActivity(reply(this.entry('none').answer[lang].trim(), { intent: 'none', score: result.score }, [message('handoffAction', lang)]));
         return step.endDialog();
+      }
       case 'smalltalk.greeting':
       case 'smalltalk.thanks':
         await context.sendActivity(reply(this.entry(result.intent).answer[lang].trim(), { intent: result.intent, score: result.score }));
@@ -165,6 +179,17 @@ export class MainDialog extends ComponentDialog {
     return this.choose(step, profile, result.intent, result.score);
   }
 
+  /** "域名实名认证失败了": in scope but not saying which failure; asks for the prompt, offering the product's likely ones. */
+  private async askWhichFailure(step: WaterfallStepContext, profile: ConversationProfile, result: Classification, text: string): Promise<DialogTurnResult> {
+    const lang = profile.lang ?? 'zh';
+    const product = mentionedProduct(text);
+    const likely = result.candidates.filter((c) => c.product === product && isAnswerable(this.entry(c.id))).slice(0, MAX_SUGGESTIONS);
+    profile.suggestions = likely.map((c) => c.id);
+    const actions = likely.map((c) => this.entry(c.id).title[lang]);
+    await step.context.sendActivity(reply(message('whichFailure', lang), { intent: 'none', score: result.intent === 'none' ? result.score : 1 - result.score }, actions));
+    return step.endDialog();
+  }
+
   private async choose(step: WaterfallStepContext, profile: ConversationProfile, entryId: string, score: number): Promise<DialogTurnResult> {
     if (profile.entryId !== entryId) profile.unknown = [];
     profile.entryId = entryId;
@@ -173,7 +198,8 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async collect(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const entryId = step.result as string;
+    const entryId = step.result as string | undefined;
+    if (!entryId) return step.endDialog();
     const profile = await getProfile(this.deps.profile, step.context);
     if (profile.entryId !== entryId) {
       profile.unknown = [];

@@ -188,6 +188,13 @@ export function extractDetails(text: string, options: DetailOptions): Details {
   return details;
 }
 
+/** Whether a message says that something failed (失败, 没通过, rejected …), by knowledge/slots.yaml `failure`. */
+export function saysFailure(text: string): boolean {
+  const t = squeeze(comparable(text));
+  const { zh, en } = slotCatalog().failure;
+  return zh.some((w) => t.includes(w)) || en.some((w) => new RegExp(`(^|\\s)${w}`).test(t));
+}
+
 function saysUnknown(text: string): boolean {
   const t = squeeze(comparable(text)).replace(/['’]/g, '');
   const { zh, en } = slotCatalog().unknown;

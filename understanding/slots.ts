@@ -23,6 +23,7 @@ export interface SlotCatalog {
   slots: Record<string, SlotDeclaration>;
   /** "I don't know" in each language. */
   unknown: { zh: string[]; en: string[] };
+  failure: { zh: string[]; en: string[] };
   /** System wording that looks like a detail but is not one. */
   ignore: string[];
 }

@@ -56,6 +56,41 @@ describe('details dialog: tailored answers', () => {
     expect(again.slot).toBe('issueDate');
   });
 
+  it('answers a follow-up that changes one detail of the last answer, without calling it out of scope', async () => {
+    const bot = new BotHarness({ today: TODAY });
+    await bot.last('主办单位负责人姓名与工商信息库登记信息不一致');
+    expect((await bot.last('广东')).text).toMatch(/广东要求/);
+    const followUp = await bot.last('那北京呢');
+    expect(followUp.intent).toBe('icp.principal-not-legal-rep');
+    expect(followUp.text).toMatch(/北京目前不在/);
+  });
+
+  it('tells a Hong Kong individual on the international site that the site supports them, not the China-site verdict', async () => {
+    const bot = new BotHarness({ today: TODAY });
+    await bot.last('提交资料显示为海外用户，我是香港个人');
+    const answer = await bot.last('那国际站呢');
+    expect(answer.intent).toBe('domain.overseas-user');
+    expect(answer.text).toMatch(/阿里云国际站支持所有地区/);
+    expect(answer.text).not.toMatch(/阿里云中国站支持中国香港个人/);
+  });
+
+  it('asks for the exact prompt when a message names the product and a failure but not which one', async () => {
+    const bot = new BotHarness({ today: TODAY });
+    const reply = await bot.last('域名实名认证失败了');
+    expect(reply.intent).toBe('none');
+    expect(reply.text).toMatch(/失败提示原文/);
+    expect(reply.actions.length).toBeGreaterThan(0);
+    expect((await bot.last('1')).intent).toMatch(/^domain\./);
+  });
+
+  it('answers for each product when the user does not know where the shared prompt came from', async () => {
+    const bot = new BotHarness({ today: TODAY });
+    expect((await bot.last('请检查姓名和证件号是否正确')).intent).toBe('clarify');
+    const replies = await bot.say('不知道');
+    expect(replies.map((r) => r.intent)).toEqual(['clarify', 'icp.name-id-check', 'dayu.verify-failed-generic']);
+    expect(replies.some((r) => r.slot === 'product')).toBe(false);
+  });
+
   it('tells a Hong Kong individual to use the international site, asking nothing already said', async () => {
     const bot = new BotHarness({ today: TODAY });
     const replies = await bot.say('提交资料显示为海外用户，我是香港的个人用户');
