@@ -87,7 +87,8 @@ describe('details dialog: tailored answers', () => {
     const bot = new BotHarness({ today: TODAY });
     expect((await bot.last('请检查姓名和证件号是否正确')).intent).toBe('clarify');
     const replies = await bot.say('不知道');
-    expect(replies.map((r) => r.intent)).toEqual(['clarify', 'icp.name-id-check', 'dayu.verify-failed-generic']);
+    expect(replies[0].intent).toBe('clarify');
+    expect(replies.slice(1).map((r) => r.intent).sort()).toEqual(['dayu.verify-failed-generic', 'icp.name-id-check']);
     expect(replies.some((r) => r.slot === 'product')).toBe(false);
   });
 
