@@ -80,13 +80,14 @@ describe('classifier', () => {
     expect(report.correct / report.total).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('holds its bar on the independent labelled set (kept apart from the training phrases)', () => {
-    const messages = readLabelled(path.join(__dirname, '..', 'data', 'labelled.tsv'));
-    expect(messages.length).toBeGreaterThanOrEqual(300);
+  // labelled.tsv: written apart from the training phrases; blind-*.tsv: written by people who never saw them.
+  it.each(['labelled.tsv', 'blind-domain.tsv', 'blind-icp-dayu.tsv'])('holds its bar on %s, messages kept apart from the training phrases', (file) => {
+    const messages = readLabelled(path.join(__dirname, '..', 'data', file));
+    expect(messages.length).toBeGreaterThanOrEqual(200);
     const report = evaluate(classifier, messages);
     const rate = (kind: string) => report.byGroup[`kind:${kind}`].correct / report.byGroup[`kind:${kind}`].total;
-    expect(rate('in-scope')).toBeGreaterThanOrEqual(0.9);
+    expect(rate('in-scope')).toBeGreaterThanOrEqual(0.95);
     expect(rate('off-topic')).toBeGreaterThanOrEqual(0.9);
-    expect(messages.filter((m) => kindOf(m.expected) === 'ambiguous').length).toBeGreaterThan(0);
+    if (report.byGroup['kind:ambiguous']) expect(rate('ambiguous')).toBeGreaterThanOrEqual(0.8);
   });
 });
