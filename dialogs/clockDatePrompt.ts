@@ -1,7 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { DateTimePrompt, type DateTimeResolution, type PromptRecognizerResult, type PromptValidator } from 'botbuilder-dialogs';
-import { recognizeDateTime } from '@microsoft/recognizers-text-date-time';
-import { datePhrase, referenceDate } from '../understanding/details';
+import { datePhrase, recognizeDates } from '../understanding/details';
 
 /**
  * DateTimePrompt reading relative dates (三天前, last Friday) against the bot's clock: support runs on China time,
@@ -17,7 +16,7 @@ export class ClockDatePrompt extends DateTimePrompt {
     const text = context.activity.text;
     if (!text) return { succeeded: false };
     const locale = context.activity.locale || this.defaultLocale || 'en-us';
-    const values = recognizeDateTime(datePhrase(text), locale, undefined, referenceDate(this.today())).flatMap(
+    const values = recognizeDates(datePhrase(text), locale, this.today()).flatMap(
       (result) => (result.resolution?.values ?? []) as DateTimeResolution[],
     );
     return values.length ? { succeeded: true, value: values } : { succeeded: false };

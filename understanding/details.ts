@@ -134,6 +134,25 @@ export function datePhrase(text: string): string {
   return DATE_REWRITES.reduce((t, { pattern, replace }) => t.replace(pattern, replace), normalize(text));
 }
 
+type DateResults = ReturnType<typeof recognizeDateTime>;
+const RECOGNIZED_DATES_KEPT = 256;
+const recognizedDates = new Map<string, DateResults>();
+
+/**
+ * The date-time recognizer's reading of a phrase against `today`, remembered for the last few hundred phrases: one
+ * message is read for a date by the open question, the detail extractor and the date prompt, and a reading costs ~2 ms.
+ */
+export function recognizeDates(phrase: string, culture: string, today: string): DateResults {
+  const key = `${culture}|${today}|${phrase}`;
+  let results = recognizedDates.get(key);
+  if (!results) {
+    results = recognizeDateTime(phrase, culture, undefined, referenceDate(today));
+    if (recognizedDates.size >= RECOGNIZED_DATES_KEPT) recognizedDates.delete(recognizedDates.keys().next().value!);
+    recognizedDates.set(key, results);
+  }
+  return results;
+}
+
 /** The most recent date the text names (yyyy-mm-dd); a date only in the future is returned as is, for the caller to refuse. */
 export function findDate(text: string, options: DetailOptions): string | undefined {
   const cert = findCertNumber(text);
@@ -141,7 +160,7 @@ export function findDate(text: string, options: DetailOptions): string | undefin
   if (!DATE_CUE.test(cleaned)) return undefined;
   const dates: string[] = [];
   for (const lang of [options.lang, options.lang === 'zh' ? 'en' : 'zh'] as const) {
-    for (const result of recognizeDateTime(cleaned, cultureOf(lang), undefined, referenceDate(options.today))) {
+    for (const result of recognizeDates(cleaned, cultureOf(lang), options.today)) {
       if (!result.typeName.endsWith('.date')) continue;
       for (const v of (result.resolution?.values ?? []) as { value?: string }[]) if (v.value && /^\d{4}-\d{2}-\d{2}$/.test(v.value)) dates.push(v.value);
     }
