@@ -13,7 +13,8 @@ export interface ServerUnderTest {
 
 /** Starts a server script with tsx on a port and waits until it answers. */
 export async function startServer(script: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<ServerUnderTest> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, script)], {
+  // node itself with tsx as a loader (the tsx CLI forks a child): the pid is the server's, for its RSS and its stop.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -64,8 +65,17 @@ export async function turn(url: string, conversationId: string, text: string): P
   return (await res.json()) as { activities: { text?: string }[] };
 }
 
-/** A conversation as users have it: a prompt, a question for a detail, the answer. */
-export const SCRIPT = ['你好', '身份证是新办的，提示不在实名库中', '2026年11月15日', '注册者证件不清晰/被遮挡', '谢谢'];
+let conversationsPlayed = 0;
+
+/**
+ * A conversation as users have it: a prompt, a question for a detail, the answer. Each gets its own issue date, as
+ * users type different ones, so that nothing read once serves every conversation.
+ */
+function script(): string[] {
+  const issued = new Date(Date.UTC(2026, 10, 15) - conversationsPlayed++ * 86_400_000);
+  const date = `${issued.getUTCFullYear()}年${issued.getUTCMonth() + 1}月${issued.getUTCDate()}日`;
+  return ['你好', '身份证是新办的，提示不在实名库中', date, '注册者证件不清晰/被遮挡', '谢谢'];
+}
 
 export interface LoadResult extends LatencySummary {
   turns: number;
@@ -73,7 +83,7 @@ export interface LoadResult extends LatencySummary {
   turnsPerSecond: number;
 }
 
-/** Runs `conversations` conversations at once, each playing SCRIPT `rounds` times, and measures every turn. */
+/** Runs `conversations` conversations at once, each playing a script `rounds` times, and measures every turn. */
 export async function load(url: string, conversations: number, rounds: number): Promise<LoadResult> {
   const durations: number[] = [];
   const started = performance.now();
@@ -81,7 +91,7 @@ export async function load(url: string, conversations: number, rounds: number): 
     Array.from({ length: conversations }, async () => {
       const id = randomUUID();
       for (let r = 0; r < rounds; r++) {
-        for (const text of SCRIPT) {
+        for (const text of script()) {
           const t0 = performance.now();
           await turn(url, id, text);
           durations.push(performance.now() - t0);

@@ -5,7 +5,9 @@ import { benchClassification } from '../bench/classification';
 import { load, startServer } from '../bench/http';
 
 const CONVERSATIONS = 16;
-const ROUNDS = 4;
+/** Rounds of the script per conversation while warming up (JIT, caches, connections), then while measuring. */
+const WARM_UP_ROUNDS = 4;
+const ROUNDS = 10;
 
 function rssMb(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
@@ -20,8 +22,8 @@ async function main(): Promise<void> {
   const echo = await startServer('bench/echoServer.ts', 3991);
   const bot = await startServer('index.ts', 3992, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:${randomUUID()}:` });
   try {
-    await load(echo.url, 2, 1);
-    await load(bot.url, 2, 1);
+    await load(echo.url, CONVERSATIONS, WARM_UP_ROUNDS);
+    await load(bot.url, CONVERSATIONS, WARM_UP_ROUNDS);
     const echoResult = await load(echo.url, CONVERSATIONS, ROUNDS);
     const botResult = await load(bot.url, CONVERSATIONS, ROUNDS);
     console.log(JSON.stringify({ benchmark: 'echo bot over /api/messages', ...echoResult, rssMb: rssMb(echo.process.pid) }));
