@@ -208,7 +208,7 @@ redis.call('SET', KEYS[1], s, 'PX', ARGV[3])
 redis.call('SET', KEYS[2], s, 'PX', ARGV[2])
 `;
 
-// KEYS: counter, serving, lease, abandoned; ARGV: lease ms, idle expiry ms. Returns the ticket.
+// KEYS: counter, serving, lease, abandoned; ARGV: lease ms, idle expiry ms. Returns the ticket, and 1 when it runs now.
 const TAKE_LUA = `
 local t = redis.call('INCR', KEYS[1])
 local s = tonumber(redis.call('GET', KEYS[2]))
@@ -226,7 +226,8 @@ if t == s then
 end
 -- counter, serving and abandoned tickets vanish once the conversation is idle (the lease has its own expiry)
 for _, i in ipairs({1, 2, 4}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-return t
+if t == s then return {t, 1} end
+return {t, 0}
 `;
 
 // KEYS: serving, lease, abandoned; ARGV: ticket, lease ms, idle expiry ms.
@@ -336,10 +337,15 @@ export class RedisTurnQueue implements TurnQueue {
     if (this.closed) throw new TurnQueueClosedError();
     const started = Date.now();
     const keys = this.keysOf(conversationId);
-    const ticket = Number(
-      await this.call('rnbotTurnTake', [keys.counter, keys.serving, keys.lease, keys.abandoned], [this.leaseMs, this.idleExpiryMs], 'turn queue take'),
-    );
-    await this.waitForTurn(keys, ticket, started);
+    const [taken, runsNow] = (await this.call(
+      'rnbotTurnTake',
+      [keys.counter, keys.serving, keys.lease, keys.abandoned],
+      [this.leaseMs, this.idleExpiryMs],
+      'turn queue take',
+    )) as [number, number];
+    const ticket = Number(taken);
+    // An idle queue gives the lease with the ticket: no second round trip to claim it.
+    if (Number(runsNow) !== 1) await this.waitForTurn(keys, ticket, started);
     const renewal = this.keepLease(keys, ticket);
     try {
       return await work({ ticket, waitedMs: Date.now() - started });
