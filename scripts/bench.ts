@@ -21,16 +21,21 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const echo = await startServer('bench/echoServer.ts', 3991);
   const bot = await startServer('index.ts', 3992, { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:${randomUUID()}:` });
+  // The same bot with state in memory: what Redis costs, apart from what the bot's own work costs.
+  const memoryBot = await startServer('index.ts', 3993, { REDIS_URL: '', REDIS_SENTINELS: '', REDIS_CLUSTER_NODES: '' });
   try {
-    await load(echo.url, CONVERSATIONS, WARM_UP_ROUNDS);
-    await load(bot.url, CONVERSATIONS, WARM_UP_ROUNDS);
-    const echoResult = await load(echo.url, CONVERSATIONS, ROUNDS);
-    const botResult = await load(bot.url, CONVERSATIONS, ROUNDS);
-    console.log(JSON.stringify({ benchmark: 'echo bot over /api/messages', ...echoResult, rssMb: rssMb(echo.process.pid) }));
-    console.log(JSON.stringify({ benchmark: `full bot over /api/messages, Redis state (${redisUrl})`, ...botResult, rssMb: rssMb(bot.process.pid) }));
-    console.log(JSON.stringify({ benchmark: 'throughput ratio full/echo (target >= 0.7)', ratio: Math.round((botResult.turnsPerSecond / echoResult.turnsPerSecond) * 100) / 100 }));
+    const servers = [echo, bot, memoryBot];
+    for (const server of servers) await load(server.url, CONVERSATIONS, WARM_UP_ROUNDS);
+    const results = [];
+    for (const server of servers) results.push(await load(server.url, CONVERSATIONS, ROUNDS));
+    const [echoRun, botRun, memoryRun] = results;
+    console.log(JSON.stringify({ benchmark: 'echo bot over /api/messages', ...echoRun, rssMb: rssMb(echo.process.pid) }));
+    console.log(JSON.stringify({ benchmark: `full bot over /api/messages, Redis state (${redisUrl})`, ...botRun, rssMb: rssMb(bot.process.pid) }));
+    console.log(JSON.stringify({ benchmark: 'full bot over /api/messages, in-memory state', ...memoryRun, rssMb: rssMb(memoryBot.process.pid) }));
+    console.log(JSON.stringify({ benchmark: 'throughput ratio full/echo (target >= 0.7)', ratio: Math.round((botRun.turnsPerSecond / echoRun.turnsPerSecond) * 100) / 100 }));
+    console.log(JSON.stringify({ benchmark: 'throughput ratio Redis/in-memory state', ratio: Math.round((botRun.turnsPerSecond / memoryRun.turnsPerSecond) * 100) / 100 }));
   } finally {
-    await Promise.all([echo.stop(), bot.stop()]);
+    await Promise.all([echo.stop(), bot.stop(), memoryBot.stop()]);
   }
 }
 
