@@ -12,6 +12,7 @@ import {
 import type { Entry } from '../kb/types';
 import type { Classification } from '../understanding/classifier';
 import { mentionedProduct, recognizeSlotAnswer, saysFailure } from '../understanding/details';
+import { normalize } from '../understanding/normalize';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer } from '../answers/composeAnswer';
 import { message } from '../answers/messages';
@@ -19,7 +20,6 @@ import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
 import { commandOf } from './commands';
-import { normalize } from '../understanding/normalize';
 import { rememberDetails } from './rememberDetails';
 import { getProfile, type ConversationProfile } from './conversationProfile';
 import type { DialogDependencies } from './dialogContext';
@@ -150,9 +150,10 @@ export class MainDialog extends ComponentDialog {
     const last = profile.entryId ? this.entry(profile.entryId) : undefined;
     const changesLastAnswer = last?.slots?.some((s) => given.includes(s.name)) && (result.intent === 'none' || result.score < SWITCH_CONFIDENCE);
     if (last && changesLastAnswer) return this.choose(step, profile, last.id, profile.entryScore ?? result.score);
-    if (result.intent !== 'none' && result.score < VAGUE_SCORE && normalize(text).length <= VAGUE_LENGTH && saysFailure(text) && mentionedProduct(text)) {
-      return this.askWhichFailure(step, profile, result, text);
-    }
+    // "域名实名认证失败了": in scope, but saying nothing of which failure.
+    const product = saysFailure(text) ? mentionedProduct(text) : undefined;
+    const saysTooLittle = result.intent === 'none' || (result.score < VAGUE_SCORE && normalize(text).length <= VAGUE_LENGTH);
+    if (product && saysTooLittle) return this.askWhichFailure(step, profile, result, product);
     if (images.length && this.deps.understanding.kb.byId.get(result.intent)?.slots?.some((s) => s.name === 'image')) {
       await this.takeImage(images[0], profile);
     }
@@ -162,12 +163,9 @@ export class MainDialog extends ComponentDialog {
         const candidates = result.candidates.slice(0, 2).map((c) => c.id);
         return step.beginDialog(CLARIFY_PRODUCT_DIALOG, { candidates, score: result.score });
       }
-      case 'none': {
-        // "域名实名认证失败了": in scope but saying nothing of which failure; ask for the prompt, offering the likely ones.
-        if (saysFailure(text) && mentionedProduct(text)) return this.askWhichFailure(step, profile, result, text);
+      case 'none':
         await context.sendActivity(reply(this.entry('none').answer[lang].trim(), { intent: 'none', score: result.score }, [message('handoffAction', lang)]));
         return step.endDialog();
-      }
       case 'smalltalk.greeting':
       case 'smalltalk.thanks':
         await context.sendActivity(reply(this.entry(result.intent).answer[lang].trim(), { intent: result.intent, score: result.score }));
@@ -179,10 +177,9 @@ export class MainDialog extends ComponentDialog {
     return this.choose(step, profile, result.intent, result.score);
   }
 
-  /** "域名实名认证失败了": in scope but not saying which failure; asks for the prompt, offering the product's likely ones. */
-  private async askWhichFailure(step: WaterfallStepContext, profile: ConversationProfile, result: Classification, text: string): Promise<DialogTurnResult> {
+  /** Asks for the exact failure prompt, offering the product's likeliest entries (a number picks one). */
+  private async askWhichFailure(step: WaterfallStepContext, profile: ConversationProfile, result: Classification, product: string): Promise<DialogTurnResult> {
     const lang = profile.lang ?? 'zh';
-    const product = mentionedProduct(text);
     const likely = result.candidates.filter((c) => c.product === product && isAnswerable(this.entry(c.id))).slice(0, MAX_SUGGESTIONS);
     profile.suggestions = likely.map((c) => c.id);
     const actions = likely.map((c) => this.entry(c.id).title[lang]);
