@@ -3,6 +3,7 @@ import { holds } from '../kb/condition';
 import type { Lang } from '../understanding/language';
 import { calculators } from './calculators';
 import { fill } from './messages';
+import { slotCatalog } from '../understanding/slots';
 
 export interface AnswerContext {
   lang: Lang;
@@ -21,7 +22,7 @@ export function composeAnswer(entry: Entry, context: AnswerContext): string {
   for (const name of entry.compute ?? []) {
     Object.assign(facts, calculators[name]({ lang: context.lang, today: context.today, slots: context.details, product: entry.product }));
   }
-  const scope = { ...scalarDetails(context.details), ...facts };
+  const scope = { ...scalarDetails(context.details), ...choiceNames(context.details, context.lang), ...facts };
   const parts: string[] = [];
   let replaced = false;
   for (const c of entry.cases ?? []) {
@@ -31,6 +32,16 @@ export function composeAnswer(entry: Entry, context: AnswerContext): string {
   }
   if (!replaced) parts.push(entry.answer[context.lang].trim());
   return parts.join('\n\n');
+}
+
+/** {certTypeName}, {regionName} …: each choice detail's label in the answer's language, for placeholders. */
+function choiceNames(details: Record<string, unknown>, lang: Lang): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const [slot, value] of Object.entries(details)) {
+    const choice = slotCatalog().slots[slot]?.choices?.find((c) => c.value === value);
+    if (choice) names[`${slot}Name`] = choice[lang];
+  }
+  return names;
 }
 
 /** Details that conditions and placeholders can use directly: plain values, not analyses. */

@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import YAML from 'yaml';
 import type { Entry } from './types';
 import { normalize } from '../understanding/normalize';
+import { slotCatalog } from '../understanding/slots';
 
 export const KNOWLEDGE_DIR = path.join(__dirname, '..', 'knowledge');
 
@@ -21,7 +22,7 @@ function listYaml(dir: string): string[] {
     .sort();
 }
 
-/** Problems the schema cannot express: duplicate ids, a phrase taught to two entries, file placement, one-sided sharedWith. */
+/** Problems the schema cannot express: duplicate ids, a phrase taught to two entries, file placement, one-sided sharedWith, a code shown as text. */
 function crossCheck(entries: { entry: Entry; file: string }[]): string[] {
   const problems: string[] = [];
   const ids = new Map<string, string>();
@@ -40,6 +41,15 @@ function crossCheck(entries: { entry: Entry; file: string }[]): string[] {
       const owner = owners.get(key);
       if (owner && owner !== entry.id) problems.push(`${file}: example "${phrase}" is also taught to ${owner}`);
       owners.set(key, entry.id);
+    }
+  }
+  // A choice detail's value is a code (hmtResidencePermit): a case shows it by its label, {certTypeName}.
+  const choiceSlots = Object.entries(slotCatalog().slots).filter(([, d]) => d.choices).map(([name]) => name);
+  for (const { entry, file } of entries) {
+    for (const c of entry.cases ?? []) {
+      for (const [, name] of `${c.zh}${c.en}`.matchAll(/\{(\w+)\}/g)) {
+        if (choiceSlots.includes(name)) problems.push(`${file}: placeholder {${name}} shows a code; use {${name}Name}`);
+      }
     }
   }
   const byId = new Map(entries.map(({ entry }) => [entry.id, entry]));
