@@ -15,7 +15,7 @@ import { reply } from '../bots/replies';
 import { message } from '../answers/messages';
 import { analyzeCertNumber } from '../answers/certNumber';
 import { slotDeclaration, type SlotDeclaration } from '../understanding/slots';
-import { recognizeSlotAnswer } from '../understanding/details';
+import { dayOf, recognizeSlotAnswer } from '../understanding/details';
 import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
 import { ClockDatePrompt } from './clockDatePrompt';
 import { rememberDetails } from './rememberDetails';
@@ -102,13 +102,11 @@ export class AskDetailsDialog extends ComponentDialog {
     return this.settle(pc, slot, found ?? (await this.lenient(pc.context, slot)));
   }
 
-  /** Takes the most recent date the recognizer offers that is not in the future; a future issue date is asked again. */
+  /** Takes the most recent day the recognizer offers that is not in the future; a future issue date is asked again. */
   private async validateDate(pc: PromptValidatorContext<DateTimeResolution[]>): Promise<boolean> {
     const slot = slotOf(pc.options.validations);
     const today = this.deps.today();
-    const dates = (pc.recognized.succeeded ? pc.recognized.value ?? [] : [])
-      .map((r) => (r.value ?? (r as { start?: string }).start ?? '').slice(0, 10))
-      .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
+    const dates = (pc.recognized.succeeded ? pc.recognized.value ?? [] : []).map(dayOf).filter((d): d is string => !!d);
     const past = dates.filter((d) => d <= today).sort();
     if (past.length) return this.settle(pc, slot, past[past.length - 1]);
     if (dates.length) {
@@ -125,7 +123,7 @@ export class AskDetailsDialog extends ComponentDialog {
   private async validateText(pc: PromptValidatorContext<string>): Promise<boolean> {
     const slot = slotOf(pc.options.validations);
     const found = await this.lenient(pc.context, slot);
-    if (slot === 'certNumber' && typeof found === 'string') {
+    if (slot === 'certNumber' && typeof found === 'string' && found !== UNKNOWN) {
       const profile = await getProfile(this.deps.profile, pc.context);
       return this.settle(pc, slot, analyzeCertNumber(found, profile.details.certType as string | undefined));
     }

@@ -153,6 +153,16 @@ export function recognizeDates(phrase: string, culture: string, today: string): 
   return results;
 }
 
+/**
+ * The day a date resolution names. A range counts only between two written days (a validity period copied from the
+ * card, 2026.11.15-2046.11.15, starts on the issue date); "2026年11月" or "上个月底" name no day, and reading them as
+ * the 1st would give a wrong resubmit date.
+ */
+export function dayOf(resolution: { type?: string; timex?: string; value?: string; start?: string }): string | undefined {
+  const day = resolution.type === 'date' || resolution.type === 'datetime' ? resolution.value : /^\(\d{4}-\d{2}-\d{2},\d{4}-\d{2}-\d{2},/.test(resolution.timex ?? '') ? resolution.start : undefined;
+  return day && /^\d{4}-\d{2}-\d{2}/.test(day) ? day.slice(0, 10) : undefined;
+}
+
 /** The most recent date the text names (yyyy-mm-dd); a date only in the future is returned as is, for the caller to refuse. */
 export function findDate(text: string, options: DetailOptions): string | undefined {
   const cert = findCertNumber(text);
@@ -161,8 +171,10 @@ export function findDate(text: string, options: DetailOptions): string | undefin
   const dates: string[] = [];
   for (const lang of [options.lang, options.lang === 'zh' ? 'en' : 'zh'] as const) {
     for (const result of recognizeDates(cleaned, cultureOf(lang), options.today)) {
-      if (!result.typeName.endsWith('.date')) continue;
-      for (const v of (result.resolution?.values ?? []) as { value?: string }[]) if (v.value && /^\d{4}-\d{2}-\d{2}$/.test(v.value)) dates.push(v.value);
+      for (const resolution of (result.resolution?.values ?? []) as Parameters<typeof dayOf>[0][]) {
+        const day = dayOf(resolution);
+        if (day) dates.push(day);
+      }
     }
     if (dates.length) break;
   }
