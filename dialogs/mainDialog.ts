@@ -145,11 +145,11 @@ export class MainDialog extends ComponentDialog {
 
     const given = rememberDetails(text, profile, this.deps.today());
     const result = this.deps.understanding.classifier.classify(text, { product: profile.details.product as Entry['product'] });
-    (step.values as Record<string, unknown>).classification = result;
     // "那北京呢", "what if we register as a company?": no new failure, a detail the last answer depends on changed.
     const last = profile.entryId ? this.entry(profile.entryId) : undefined;
     const changesLastAnswer = last?.slots?.some((s) => given.includes(s.name)) && (result.intent === 'none' || result.score < SWITCH_CONFIDENCE);
     if (last && changesLastAnswer) return this.choose(step, profile, last.id, profile.entryScore ?? result.score);
+    (step.values as Record<string, unknown>).classification = result;
     // "域名实名认证失败了": in scope, but saying nothing of which failure.
     const product = saysFailure(text) ? mentionedProduct(text) : undefined;
     const saysTooLittle = result.intent === 'none' || (result.score < VAGUE_SCORE && normalize(text).length <= VAGUE_LENGTH);

@@ -6,6 +6,8 @@ const HAN_TEST = /\p{Script=Han}/u;
 const LATIN_WORD = /\b[a-z]{2,}\b/gi;
 /** A lone word this short (HK, ok, id) is an answer or an abbreviation, not a switch of language. */
 const SHORTEST_TELLING_WORD = 4;
+const BRIEF_HAN = 4;
+const BRIEF_LATIN_WORDS = 3;
 // Latin tokens that Chinese users type inside Chinese sentences; they say nothing about the language.
 const LOANWORDS = new Set(['icp', 'app', 'id', 'jpg', 'jpeg', 'png', 'bmp', 'gif', 'heic', 'webp', 'pc', 'ok', 'kb', 'mb', 'xml', 'cn', 'com', 'wifi', 'ios', 'qr', 'ps', 'ecs', 'ssl', 'dns', 'cdn', 'oss', 'http', 'https', 'www']);
 
@@ -22,6 +24,16 @@ export function detectLanguage(text: string): Lang | undefined {
   if (han === 0) return 'en';
   if (latin === 0) return 'zh';
   return latin >= 3 && latin * 2 > han ? 'en' : 'zh';
+}
+
+/**
+ * Whether a message is too brief to change the conversation's language: an answer such as "Hong Kong", "ID card",
+ * "intl" or 香港 in a conversation held in the other language.
+ */
+export function isBrief(text: string): boolean {
+  const han = text.match(HAN)?.length ?? 0;
+  const latin = text.match(LATIN_WORD)?.length ?? 0;
+  return han <= BRIEF_HAN && latin <= BRIEF_LATIN_WORDS;
 }
 
 /** The language a short or unclear message leans to, for a conversation that has no language yet ("hi", "HK"). */
