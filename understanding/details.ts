@@ -219,17 +219,19 @@ export function extractDetails(text: string, options: DetailOptions): Details {
   return details;
 }
 
+/** Whether a text contains one of the words: Chinese anywhere, English as whole words. */
+export function saysAny(text: string, words: { zh: string[]; en: string[] }): boolean {
+  const t = squeeze(comparable(text)).replace(/['’]/g, '');
+  return words.zh.some((w) => t.includes(w)) || words.en.some((w) => new RegExp(`(^|\\s)${w.replace(/'/g, '')}(\\s|$)`).test(t));
+}
+
 /** Whether a message says that something failed (失败, 没通过, rejected …), by knowledge/slots.yaml `failure`. */
 export function saysFailure(text: string): boolean {
-  const t = squeeze(comparable(text));
-  const { zh, en } = slotCatalog().failure;
-  return zh.some((w) => t.includes(w)) || en.some((w) => new RegExp(`(^|\\s)${w}`).test(t));
+  return saysAny(text, slotCatalog().failure);
 }
 
 function saysUnknown(text: string): boolean {
-  const t = squeeze(comparable(text)).replace(/['’]/g, '');
-  const { zh, en } = slotCatalog().unknown;
-  return zh.some((w) => t.includes(w)) || en.some((w) => new RegExp(`(^|\\s)${w.replace(/'/g, '')}(\\s|$)`).test(t));
+  return saysAny(text, slotCatalog().unknown);
 }
 
 const ORDINAL = /^(?:第)?([1-9一二三四五六七八九十])(?:个|项|种|\.|、)?$/;

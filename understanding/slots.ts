@@ -16,6 +16,8 @@ export interface SlotDeclaration {
   type: SlotType;
   prompt: { zh: string; en: string };
   retry: { zh: string; en: string };
+  /** Words that, said with the detail, mean it is not this detail. */
+  notWith?: { zh: string[]; en: string[] };
   choices?: SlotChoice[];
 }
 

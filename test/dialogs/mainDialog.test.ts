@@ -65,6 +65,15 @@ describe('details dialog: tailored answers', () => {
     expect(followUp.text).toMatch(/北京目前不在/);
   });
 
+  it('keeps the issue date when a follow-up asks about submitting on another date', async () => {
+    const bot = new BotHarness({ today: TODAY });
+    await bot.last('不在实名库中');
+    expect((await bot.last('11月18日')).text).toContain('2026-11-28');
+    const followUp = await bot.last('那12月1号提交可以吗');
+    expect(followUp.intent).toBe('domain.cert-new-or-not-in-db');
+    expect(followUp.text).toContain('2026-11-28');
+  });
+
   it('tells a Hong Kong individual on the international site that the site supports them, not the China-site verdict', async () => {
     const bot = new BotHarness({ today: TODAY });
     await bot.last('提交资料显示为海外用户，我是香港个人');
