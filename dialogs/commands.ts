@@ -3,13 +3,13 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { normalize, stripPunctuation } from '../understanding/normalize';
 
-export type Command = 'cancel' | 'restart' | 'help';
+export type Command = 'cancel' | 'restart' | 'help' | 'explain';
 
 const COMMANDS: Record<Command, string[]> = YAML.parse(
   fs.readFileSync(path.join(__dirname, '..', 'knowledge', 'messages', 'commands.yaml'), 'utf8'),
 );
-/** How many characters a command may carry around it (吧, please) and still be a command. */
-const SLACK = 7;
+/** How many characters a command may carry after it (吧, please) and still be a command; English words are longer. */
+const SLACK = { zh: 7, en: 16 };
 
 /** The steering command a message is, if any (knowledge/messages/commands.yaml). */
 export function commandOf(text: string): Command | undefined {
@@ -17,7 +17,8 @@ export function commandOf(text: string): Command | undefined {
   if (!t) return undefined;
   for (const command of Object.keys(COMMANDS) as Command[]) {
     for (const word of COMMANDS[command]) {
-      if (t === word || (t.startsWith(word) && t.length - word.length <= SLACK && !/^[a-z]/.test(t.slice(word.length)))) return command;
+      const slack = /^[a-z]/.test(word) ? SLACK.en : SLACK.zh;
+      if (t === word || (t.startsWith(word) && t.length - word.length <= slack && !/^[a-z]/.test(t.slice(word.length)))) return command;
     }
   }
   return undefined;

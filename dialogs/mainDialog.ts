@@ -19,7 +19,7 @@ import { message } from '../answers/messages';
 import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
-import { commandOf } from './commands';
+import { commandOf, type Command } from './commands';
 import { rememberDetails } from './rememberDetails';
 import { getProfile, type ConversationProfile } from './conversationProfile';
 import type { DialogDependencies } from './dialogContext';
@@ -77,15 +77,12 @@ export class MainDialog extends ComponentDialog {
 
     switch (commandOf(text)) {
       case 'cancel':
-        await inner.cancelAllDialogs();
-        await context.sendActivity(reply(message('cancelled', lang), meta));
-        return { status: DialogTurnStatus.complete };
       case 'restart':
         await inner.cancelAllDialogs();
-        Object.assign(profile, { details: {}, unknown: [], entryId: undefined, entryScore: undefined, suggestions: undefined });
-        await context.sendActivity(reply(`${message('restarted', lang)}\n\n${message('welcome', lang)}`, { intent: 'smalltalk.greeting', score: 1 }));
+        await this.steer(context, commandOf(text)!, profile);
         return { status: DialogTurnStatus.complete };
       case 'help':
+      case 'explain':
         await context.sendActivity(reply(message('help', lang, { title: current?.title[lang] ?? '' }), meta));
         await inner.repromptDialog();
         return { status: DialogTurnStatus.waiting };
@@ -138,6 +135,14 @@ export class MainDialog extends ComponentDialog {
       return step.endDialog();
     }
 
+    // "为什么？", "what does that mean?" after an answer: the answer again; other commands steer.
+    const command = commandOf(text);
+    if (command === 'explain' && profile.entryId) return this.choose(step, profile, profile.entryId, profile.entryScore ?? 1);
+    if (command) {
+      await this.steer(context, command, profile);
+      return step.endDialog();
+    }
+
     const picked = /^\s*([1-9])\s*$/.exec(text);
     const suggestion = picked ? profile.suggestions?.[Number(picked[1]) - 1] : undefined;
     profile.suggestions = undefined;
@@ -175,6 +180,22 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog();
     }
     return this.choose(step, profile, result.intent, result.score);
+  }
+
+  /** Cancel, start over (forgetting every detail), or help when no question is open. */
+  private async steer(context: TurnContext, command: Command, profile: ConversationProfile): Promise<void> {
+    const lang = profile.lang ?? 'zh';
+    switch (command) {
+      case 'cancel':
+        await context.sendActivity(reply(message('cancelled', lang), { intent: profile.entryId ?? 'none', score: profile.entryScore ?? 0 }));
+        return;
+      case 'restart':
+        Object.assign(profile, { details: {}, unknown: [], entryId: undefined, entryScore: undefined, suggestions: undefined });
+        await context.sendActivity(reply(`${message('restarted', lang)}\n\n${message('welcome', lang)}`, { intent: 'smalltalk.greeting', score: 1 }));
+        return;
+      default:
+        await context.sendActivity(reply(message('helpIdle', lang), { intent: 'smalltalk.greeting', score: 1 }));
+    }
   }
 
   /** Asks for the exact failure prompt, offering the product's likeliest entries (a number picks one). */

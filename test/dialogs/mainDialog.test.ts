@@ -65,6 +65,17 @@ describe('details dialog: tailored answers', () => {
     expect(followUp.text).toMatch(/北京目前不在/);
   });
 
+  it('gives the answer again for "why?" after it, and forgets every detail on "start over"', async () => {
+    const bot = new BotHarness({ today: TODAY });
+    await bot.last('不在实名库中');
+    await bot.last('三天前');
+    const why = await bot.last('为什么要等10天？');
+    expect(why.intent).toBe('domain.cert-new-or-not-in-db');
+    expect(why.text).toContain('2026-11-29');
+    expect((await bot.last('重新开始')).intent).toBe('smalltalk.greeting');
+    expect((await bot.last('不在实名库中')).slot).toBe('issueDate');
+  });
+
   it('keeps the issue date when a follow-up asks about submitting on another date', async () => {
     const bot = new BotHarness({ today: TODAY });
     await bot.last('不在实名库中');
