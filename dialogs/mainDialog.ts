@@ -11,7 +11,7 @@ import {
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
 import type { Classification } from '../understanding/classifier';
-import { mentionedProduct, recognizeSlotAnswer, saysFailure } from '../understanding/details';
+import { extractDetails, mentionedProduct, recognizeSlotAnswer, saysFailure } from '../understanding/details';
 import { normalize } from '../understanding/normalize';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer } from '../answers/composeAnswer';
@@ -103,7 +103,10 @@ export class MainDialog extends ComponentDialog {
         result.intent !== 'none' &&
         result.intent !== 'smalltalk.greeting' &&
         (target?.score ?? 0) >= SWITCH_CONFIDENCE;
-      if (switches) {
+      // "不对，是澳门" at the holder-type question corrects an earlier detail: start over from the corrected details.
+      const said = extractDetails(text, { lang, today: this.deps.today() });
+      const corrects = current?.slots?.some((s) => s.name in said);
+      if (switches || corrects) {
         await inner.cancelAllDialogs();
         return inner.beginDialog(FLOW, { text } satisfies FlowOptions);
       }

@@ -76,6 +76,16 @@ describe('details dialog: tailored answers', () => {
     expect((await bot.last('不在实名库中')).slot).toBe('issueDate');
   });
 
+  it('takes a correction of an earlier detail at a question, and asks only what is still missing', async () => {
+    const bot = new BotHarness({ today: TODAY });
+    await bot.last('提交资料显示为海外用户');
+    expect((await bot.last('香港')).slot).toBe('holderType');
+    const answer = await bot.last('不对，是台湾');
+    expect(answer.slot).toBeUndefined();
+    expect(answer.text).toMatch(/中国台湾/);
+    expect(answer.text).toMatch(/国际站/);
+  });
+
   it('keeps the issue date when a follow-up asks about submitting on another date', async () => {
     const bot = new BotHarness({ today: TODAY });
     await bot.last('不在实名库中');
