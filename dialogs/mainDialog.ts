@@ -11,7 +11,8 @@ import {
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
 import type { Classification } from '../understanding/classifier';
-import { extractDetails, mentionedProduct, recognizeSlotAnswer, saysFailure } from '../understanding/details';
+import { extractDetails, mentionedProduct, recognizeSlotAnswer, saysAny, saysFailure } from '../understanding/details';
+import { slotDeclaration } from '../understanding/slots';
 import { normalize } from '../understanding/normalize';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer } from '../answers/composeAnswer';
@@ -227,6 +228,15 @@ export class MainDialog extends ComponentDialog {
       profile.entryId = entryId;
     }
     const entry = this.entry(entryId);
+    // "哪些省份要求主体负责人必须是法人": a question about a detail in general is answered with the general answer.
+    const text = (step.options as FlowOptions | undefined)?.text ?? step.context.activity.text ?? '';
+    for (const slot of entry.slots ?? []) {
+      const askedAbout = slotDeclaration(slot.name).askedAbout;
+      if (askedAbout && saysAny(text, askedAbout) && !profile.unknown.includes(slot.name)) {
+        profile.unknown.push(slot.name);
+        (step.values as Record<string, unknown>).askedAbout = true;
+      }
+    }
     if (!nextDetailToAsk(entry, profile)) return step.next(entryId);
     return step.beginDialog(ASK_DETAILS_DIALOG, { entryId });
   }
@@ -239,7 +249,7 @@ export class MainDialog extends ComponentDialog {
     const score = profile.entryScore ?? 1;
     const classification = (step.values as Record<string, unknown>).classification as Classification | undefined;
     const answerFor = (l: typeof lang) => composeAnswer(entry, { lang: l, today: this.deps.today(), details: profile.details });
-    const asked = entry.slots?.some((s) => profile.unknown.includes(s.name));
+    const asked = entry.slots?.some((s) => profile.unknown.includes(s.name)) && !(step.values as Record<string, unknown>).askedAbout;
     let text = `${asked ? `${message('unknownDetail', lang)}\n\n` : ''}${answerFor(lang)}`;
 
     const others = (classification?.candidates ?? []).filter((c) => c.id !== entry.id && isAnswerable(this.entry(c.id)));

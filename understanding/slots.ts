@@ -18,6 +18,8 @@ export interface SlotDeclaration {
   retry: { zh: string; en: string };
   /** Words that, said with the detail, mean it is not this detail. */
   notWith?: { zh: string[]; en: string[] };
+  /** Words asking about the detail in general: the general answer is given instead of asking for it. */
+  askedAbout?: { zh: string[]; en: string[] };
   choices?: SlotChoice[];
 }
 
