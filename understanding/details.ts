@@ -99,6 +99,7 @@ function findChoices(text: string, options: { slots?: string[]; answer: boolean 
   return result;
 }
 
+const COPY_SUFFIX = /^\s*[(（]\s*\d+\s*[-－]\s*\d+\s*[)）]/;
 const CERT_CANDIDATE = /[0-9A-Za-z０-９Ａ-Ｚａ-ｚ](?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]|[ \-－](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ])){13,34}/g;
 
 /** A certificate-number-like token: 14 to 22 letters and digits (spaces or hyphens inside allowed), mostly digits. */
@@ -112,7 +113,11 @@ function findCertNumber(text: string): string | undefined {
     const candidate = parts.join('').trim();
     const compact = candidate.normalize('NFKC').replace(/[\s-]/g, '');
     const digits = compact.replace(/\D/g, '').length;
-    if (compact.length >= 14 && compact.length <= 22 && digits >= 8) return candidate;
+    if (compact.length >= 14 && compact.length <= 22 && digits >= 8) {
+      // A license's copy number typed after it, 91440300708461136T(1-1), is part of what the user entered: keep it to flag it.
+      const copy = COPY_SUFFIX.exec(text.slice(text.indexOf(candidate) + candidate.length));
+      return copy ? `${candidate}${copy[0]}` : candidate;
+    }
   }
   return undefined;
 }
