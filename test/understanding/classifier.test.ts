@@ -81,7 +81,7 @@ describe('classifier', () => {
   });
 
   // labelled.tsv: written apart from the training phrases; blind-*.tsv: written by people who never saw them.
-  it.each(['labelled.tsv', 'blind-domain.tsv', 'blind-icp-dayu.tsv'])('holds its bar on %s, messages kept apart from the training phrases', (file) => {
+  it.each(['labelled.tsv', 'blind-domain.tsv', 'blind-icp-dayu.tsv', 'blind-mixed.tsv'])('holds its bar on %s, messages kept apart from the training phrases', (file) => {
     const messages = readLabelled(path.join(__dirname, '..', 'data', file));
     expect(messages.length).toBeGreaterThanOrEqual(200);
     const report = evaluate(classifier, messages);
