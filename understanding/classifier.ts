@@ -67,9 +67,12 @@ interface Scores {
   coverage: Float64Array;
 }
 
-interface Phrase {
-  entry: number;
-  units?: Set<string>;
+interface TermPostings {
+  feature: number;
+  phrases: Int32Array;
+  phraseWeights: Float64Array;
+  entries: Int32Array;
+  entryWeights: Float64Array;
 }
 
 const CANDIDATE_COUNT = 5;
@@ -84,15 +87,12 @@ export class Classifier {
   private readonly entries: Entry[];
   private readonly idf = new Map<string, number>();
   private readonly unseenIdf: number;
-  /** term → postings of (phrase index, weight); a sparse inverted index over every phrase. */
-  private readonly postings = new Map<string, { phrase: number; weight: number }[]>();
-  private readonly phrases: Phrase[] = [];
-  /** term → (entry, weight) of each entry's normalized centroid. */
-  private readonly centroidPostings = new Map<string, { entry: number; weight: number }[]>();
+  /** term → its feature index in the model, and its postings over phrases and entry centroids (a sparse inverted index). */
+  private readonly index = new Map<string, TermPostings>();
+  /** phrase index → entry index. */
+  private readonly phraseEntry: Int32Array;
   /** Each verbatim prompt's units with their IDF weights: a rare phrase of a prompt counts for more than 实名认证. */
   private readonly prompts: { entry: number; units: Map<string, number>; total: number }[] = [];
-  /** term → feature index of the model. */
-  private readonly features = new Map<string, number>();
   private readonly model: SoftmaxRegression;
 
   constructor(kb: KnowledgeBase) {
@@ -114,30 +114,44 @@ export class Classifier {
       }
     });
 
-    for (const term of df.keys()) this.features.set(term, this.features.size);
-    const inputs: SparseInput[] = [];
+    const features = new Map([...df.keys()].map((term, i) => [term, i]));
+    const phrasePostings = new Map<string, { phrases: number[]; weights: number[] }>();
     const centroids = this.entries.map(() => new Map<string, number>());
-    bags.forEach(({ entry, bag }, index) => {
+    const inputs: SparseInput[] = [];
+    bags.forEach(({ entry, bag }, phrase) => {
       const vector = this.vectorize(bag);
-      inputs.push(this.modelInput(vector));
-      this.phrases.push({ entry });
+      inputs.push({ indices: Int32Array.from(vector.terms, (term) => features.get(term)!), values: vector.weights });
       vector.terms.forEach((term, i) => {
-        const list = this.postings.get(term) ?? [];
-        list.push({ phrase: index, weight: vector.weights[i] });
-        this.postings.set(term, list);
-        const centroid = centroids[entry];
-        centroid.set(term, (centroid.get(term) ?? 0) + vector.weights[i]);
+        const list = phrasePostings.get(term) ?? { phrases: [], weights: [] };
+        list.phrases.push(phrase);
+        list.weights.push(vector.weights[i]);
+        phrasePostings.set(term, list);
+        centroids[entry].set(term, (centroids[entry].get(term) ?? 0) + vector.weights[i]);
       });
     });
-    this.model = SoftmaxRegression.train(inputs, bags.map((b) => b.entry), this.entries.length, this.features.size, TUNING.training);
+    this.phraseEntry = Int32Array.from(bags, (b) => b.entry);
+    this.model = SoftmaxRegression.train(inputs, bags.map((b) => b.entry), this.entries.length, features.size, TUNING.training);
+    const centroidPostings = new Map<string, { entries: number[]; weights: number[] }>();
     centroids.forEach((centroid, entry) => {
       const norm = Math.sqrt([...centroid.values()].reduce((s, w) => s + w * w, 0)) || 1;
       for (const [term, w] of centroid) {
-        const list = this.centroidPostings.get(term) ?? [];
-        list.push({ entry, weight: w / norm });
-        this.centroidPostings.set(term, list);
+        const list = centroidPostings.get(term) ?? { entries: [], weights: [] };
+        list.entries.push(entry);
+        list.weights.push(w / norm);
+        centroidPostings.set(term, list);
       }
     });
+    for (const [term, feature] of features) {
+      const phrases = phrasePostings.get(term)!;
+      const centroid = centroidPostings.get(term)!;
+      this.index.set(term, {
+        feature,
+        phrases: Int32Array.from(phrases.phrases),
+        phraseWeights: Float64Array.from(phrases.weights),
+        entries: Int32Array.from(centroid.entries),
+        entryWeights: Float64Array.from(centroid.weights),
+      });
+    }
   }
 
   private weightOf(term: string): number {
@@ -158,26 +172,28 @@ export class Classifier {
     return { terms, weights };
   }
 
-  private modelInput(vector: SparseVector): SparseInput {
-    const known = vector.terms.flatMap((term, i) => (this.features.has(term) ? [i] : []));
-    return { indices: Int32Array.from(known, (i) => this.features.get(vector.terms[i])!), values: Float64Array.from(known, (i) => vector.weights[i]) };
-  }
-
   /** Raw score per entry, 0..1: the model's probability blended with the best of phrase similarity and prompt coverage. */
   private rawScores(normalized: string): Scores {
     const query = this.vectorize(extractFeatures(normalized));
-    const phraseSim = new Float64Array(this.phrases.length);
+    const phraseSim = new Float64Array(this.phraseEntry.length);
     const centroidSim = new Float64Array(this.entries.length);
-    query.terms.forEach((term, i) => {
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < query.terms.length; i++) {
+      const postings = this.index.get(query.terms[i]);
+      if (!postings) continue;
       const qw = query.weights[i];
-      for (const { phrase, weight } of this.postings.get(term) ?? []) phraseSim[phrase] += qw * weight;
-      for (const { entry, weight } of this.centroidPostings.get(term) ?? []) centroidSim[entry] += qw * weight;
-    });
+      indices.push(postings.feature);
+      values.push(qw);
+      const { phrases, phraseWeights, entries, entryWeights } = postings;
+      for (let j = 0; j < phrases.length; j++) phraseSim[phrases[j]] += qw * phraseWeights[j];
+      for (let j = 0; j < entries.length; j++) centroidSim[entries[j]] += qw * entryWeights[j];
+    }
     const bestPhrase = new Float64Array(this.entries.length);
-    phraseSim.forEach((sim, p) => {
-      const e = this.phrases[p].entry;
-      if (sim > bestPhrase[e]) bestPhrase[e] = sim;
-    });
+    for (let p = 0; p < phraseSim.length; p++) {
+      const e = this.phraseEntry[p];
+      if (phraseSim[p] > bestPhrase[e]) bestPhrase[e] = phraseSim[p];
+    }
 
     const coverage = new Float64Array(this.entries.length);
     const units = promptUnits(normalized);
@@ -203,7 +219,7 @@ export class Classifier {
       }
     }
 
-    const probabilities = this.model.probabilities(this.modelInput(query));
+    const probabilities = this.model.probabilities({ indices: Int32Array.from(indices), values: Float64Array.from(values) });
     const raw = new Float64Array(this.entries.length);
     const matching = new Float64Array(this.entries.length);
     const share = TUNING.similarityShare;

@@ -49,6 +49,11 @@ function squeeze(text: string): string {
 }
 
 let phrases: Phrase[] | undefined;
+let ignored: string[] | undefined;
+
+function ignoredPhrases(): string[] {
+  return (ignored ??= slotCatalog().ignore.map((p) => normalize(p)));
+}
 
 /** Every way of saying every choice (labels and synonyms), longest first. */
 function choicePhrases(): Phrase[] {
@@ -78,7 +83,7 @@ function isWordChar(char: string | undefined): boolean {
  */
 function findChoices(text: string, options: { slots?: string[]; answer: boolean }): Map<string, string> {
   let unmasked = normalize(text);
-  for (const phrase of slotCatalog().ignore.map((p) => normalize(p))) unmasked = unmasked.split(phrase).join(' ');
+  for (const phrase of ignoredPhrases()) unmasked = unmasked.split(phrase).join(' ');
   const masked = ` ${squeeze(unmasked.replace(PUNCTUATION, ' '))} `;
   const taken: [number, number, string][] = [];
   const found: { slot: string; value: string; at: number }[] = [];
