@@ -32,6 +32,8 @@ const FLOW = 'mainFlow';
 const CONFIDENT = 0.6;
 /** A message at a question switches to another entry only when it is recognized at least this surely. */
 const SWITCH_CONFIDENCE = 0.5;
+/** A message giving a detail of the last answer, with no failure words, is a new failure only when recognized this surely. */
+const DETAIL_ONLY_SWITCH = 0.8;
 const MAX_SUGGESTIONS = 3;
 /** A short message naming a product and a failure, recognized below this confidence, says too little to answer. */
 const VAGUE_SCORE = 0.45;
@@ -156,7 +158,9 @@ export class MainDialog extends ComponentDialog {
     const result = this.deps.understanding.classifier.classify(text, { product: profile.details.product as Entry['product'] });
     // "那北京呢", "what if we register as a company?": no new failure, a detail the last answer depends on changed.
     const last = profile.entryId ? this.entry(profile.entryId) : undefined;
-    const changesLastAnswer = last?.slots?.some((s) => given.includes(s.name)) && (result.intent === 'none' || result.score < SWITCH_CONFIDENCE);
+    // A detail alone ("我是和尚") takes a sure recognition to count as a new failure; with failure words, the usual.
+    const newFailure = result.intent !== 'none' && result.score >= (saysFailure(text) ? SWITCH_CONFIDENCE : DETAIL_ONLY_SWITCH);
+    const changesLastAnswer = last?.slots?.some((s) => given.includes(s.name)) && !newFailure;
     if (last && changesLastAnswer) return this.choose(step, profile, last.id, profile.entryScore ?? result.score);
     (step.values as Record<string, unknown>).classification = result;
     // "域名实名认证失败了": in scope, but saying nothing of which failure.
