@@ -39,7 +39,7 @@ export const TUNING = {
   /** Prompt coverage from which a message counts as the prompt pasted (nearly) whole. */
   pastedPrompt: 0.85,
   /** A candidate of the product the user named wins over a better one of another product within this margin. */
-  productMargin: 0.08,
+  productMargin: 0.4,
   /** Share of the raw score that always comes from phrase similarity, so a prompt shared by two products is settled by context. */
   similarityShare: 0.15,
   /** Share of the score that comes from the trained model; the rest is phrase similarity and prompt coverage. */
