@@ -49,10 +49,18 @@ export class StreamServer {
 
   /** Whether the request was for a Direct Line stream (and so answered here). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = this.pattern.exec(url.pathname);
-    if (!match) return false;
-    const conversationId = decodeURIComponent(match[1]);
+    // A malformed request line (//[/x, %E0%A4%A) must not throw here: this runs in the server's 'upgrade' event.
+    let url: URL;
+    let conversationId: string;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      const match = this.pattern.exec(url.pathname);
+      if (!match) return false;
+      conversationId = decodeURIComponent(match[1]);
+    } catch {
+      reject(socket, 400, 'Bad Request');
+      return true;
+    }
     const check = this.tokens.verify(url.searchParams.get('t') ?? undefined, 'stream');
     if (!check.ok) {
       reject(socket, 401, 'Unauthorized');

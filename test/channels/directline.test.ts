@@ -1,3 +1,4 @@
+import * as net from 'net';
 import WebSocket from 'ws';
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import { echoBot, startWidgetServer, type WidgetServer } from '../helpers/browser';
@@ -371,7 +372,10 @@ describe('self-hosted Direct Line: bad input gets 400 with the reason', () => {
     ['text that is not a string', { type: 'message', text: 42 }, /text must be a string/],
     ['attachments that are not a list', { type: 'message', attachments: { contentType: 'image/png' } }, /attachments must be a list/],
     ['an attachment without contentType', { type: 'message', attachments: [{ contentUrl: 'https://example.com/a.png' }] }, /attachments\[0\]\.contentType is required/],
-    ['an attachment with a javascript: URL', { type: 'message', attachments: [{ contentType: 'image/png', contentUrl: 'javascript:alert(1)' }] }, /http\(s\) or data: URL/],
+    ['an attachment with a javascript: URL', { type: 'message', attachments: [{ contentType: 'image/png', contentUrl: 'javascript:alert(1)' }] }, /data: URL/],
+    ['an attachment linking to another server', { type: 'message', attachments: [{ contentType: 'image/png', contentUrl: 'http://127.0.0.1:9/internal' }] }, /data: URL/],
+    ['entities that are not objects', { type: 'message', text: 'x', entities: [null, 5] }, /entities must be a list of objects/],
+    ['a value nested 1,000 deep', { type: 'message', text: 'x', value: JSON.parse('['.repeat(1000) + ']'.repeat(1000)) }, /nesting deeper than 32/],
     ['an event without a name', { type: 'event', value: 1 }, /needs a name/],
     ['a malformed locale', { type: 'message', text: 'hi', locale: 'zh_CN; drop' }, /locale must be a BCP 47/],
     ['channelData that is not an object', { type: 'message', text: 'hi', channelData: 'x' }, /channelData must be an object/],
@@ -449,5 +453,26 @@ describe('ConversationStore: bounded memory', () => {
         entities: [{ type: 'ClientCapabilities', requiresBotState: true }],
       }),
     ).toBeUndefined();
+  });
+});
+
+describe('stream upgrade requests', () => {
+  it.each(['/v3/directline/conversations/%E0%A4%A/stream?t=x', '//[/x'])('answers a malformed request line %s with 400 and stays up', async (path) => {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      });
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+      socket.setTimeout(3000, () => {
+        socket.destroy();
+        resolve(data);
+      });
+    });
+    if (path.startsWith('/v3/')) expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`${server.url}/v3/directline/tokens/generate`, { method: 'POST' })).status).toBeLessThan(500);
   });
 });
