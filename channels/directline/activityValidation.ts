@@ -1,7 +1,8 @@
+import { MAX_NESTING, MAX_TEXT_LENGTH, nestsDeeperThan } from '../../bots/activityValidation';
+
 /** Activity types a Direct Line client may post; the service, not the client, produces conversationUpdate and the rest. */
 export const CLIENT_ACTIVITY_TYPES = ['message', 'event', 'typing', 'endOfConversation'] as const;
 
-export const MAX_TEXT_LENGTH = 10_000;
 export const MAX_ATTACHMENTS = 10;
 const MAX_URL_LENGTH = 2048;
 const MAX_NAME_LENGTH = 256;
@@ -22,6 +23,7 @@ function optionalString(a: Record<string, unknown>, key: string, max: number): s
 /** Why a posted body is not an activity this service accepts, or undefined when it is. */
 export function clientActivityProblem(body: unknown): string | undefined {
   if (!isObject(body)) return 'the body must be a JSON object (an activity)';
+  if (nestsDeeperThan(body)) return `nesting deeper than ${MAX_NESTING} levels`;
   const a = body;
   if (typeof a.type !== 'string' || !a.type) return 'type is required';
   if (!(CLIENT_ACTIVITY_TYPES as readonly string[]).includes(a.type)) return `type must be one of ${CLIENT_ACTIVITY_TYPES.join(', ')} (got "${a.type.slice(0, 40)}")`;
@@ -38,7 +40,7 @@ export function clientActivityProblem(body: unknown): string | undefined {
     if (fromName) return `from.${fromName}`;
   }
   if (a.channelData !== undefined && a.channelData !== null && !isObject(a.channelData)) return 'channelData must be an object';
-  if (a.entities !== undefined && a.entities !== null && !Array.isArray(a.entities)) return 'entities must be a list';
+  if (a.entities !== undefined && a.entities !== null && (!Array.isArray(a.entities) || !a.entities.every(isObject))) return 'entities must be a list of objects';
   const replyTo = optionalString(a, 'replyToId', MAX_NAME_LENGTH);
   if (replyTo) return replyTo;
   if (a.attachments !== undefined && a.attachments !== null) {
@@ -53,7 +55,8 @@ export function clientActivityProblem(body: unknown): string | undefined {
         optionalString(attachment, 'thumbnailUrl', MAX_URL_LENGTH) ??
         optionalString(attachment, 'name', MAX_NAME_LENGTH);
       if (problem) return `attachments[${i}].${problem}`;
-      if (typeof attachment.contentUrl === 'string' && !/^(https?:|data:)/i.test(attachment.contentUrl)) return `attachments[${i}].contentUrl must be an http(s) or data: URL`;
+      // A web page cannot host a file for the bot, and a link it names would make the server fetch any address it likes.
+      if (typeof attachment.contentUrl === 'string' && !/^data:/i.test(attachment.contentUrl)) return `attachments[${i}].contentUrl must be a data: URL (the file itself)`;
     }
   }
   return undefined;
