@@ -30,10 +30,13 @@ export function runAgentCommand(text: string, understanding: Understanding, lang
   return { text: lines.join('\n'), intent: result.intent, score: result.score };
 }
 
-/** Whether a conversation is configured as a support agents' one: by conversation id, or by Teams team or channel id. */
+/**
+ * Whether a conversation is configured as a support agents' one: by conversation id, or by Teams team or channel id.
+ * Team and channel ids are read only from Teams, whose channelData comes from the service; a web client writes its own.
+ */
 export function isAgentConversation(context: TurnContext, agentConversations: Set<string>): boolean {
   if (!agentConversations.size) return false;
   const conversationId = (context.activity.conversation?.id ?? '').split(';')[0];
-  const teams = context.activity.channelData as { team?: { id?: string }; channel?: { id?: string } } | undefined;
+  const teams = context.activity.channelId === 'msteams' ? (context.activity.channelData as { team?: { id?: string }; channel?: { id?: string } } | undefined) : undefined;
   return [conversationId, teams?.team?.id, teams?.channel?.id].some((id) => id !== undefined && agentConversations.has(id));
 }

@@ -119,4 +119,12 @@ describe('agent mode', () => {
     const reply = await new BotHarness().last('/kb show domain.military');
     expect(reply.text).not.toContain('**domain.military**');
   });
+
+  it('takes a Teams team id from Teams only, not from channelData a web client wrote', async () => {
+    const settings = { agentConversations: new Set(['agents-team']) };
+    const forged = await new BotHarness({ settings, channelId: 'directline' }).last('/kb show domain.military', { channelData: { team: { id: 'agents-team' } } });
+    expect(forged.text).not.toContain('**domain.military**');
+    const teams = await new BotHarness({ settings, channelId: 'msteams' }).last('/kb show domain.military', { channelData: { team: { id: 'agents-team' } } });
+    expect(teams.text).toContain('**domain.military**');
+  });
 });
