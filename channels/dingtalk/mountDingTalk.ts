@@ -3,6 +3,7 @@ import type { Middleware, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { DingTalkAdapter, isAddressedToBot, type DingTalkMessage } from './dingTalkAdapter';
 import { verifyDingTalk } from './signature';
+import { MAX_TEXT_LENGTH } from '../../bots/activityValidation';
 
 export interface DingTalkOptions {
   runBot: (context: TurnContext) => Promise<void>;
@@ -20,9 +21,27 @@ export function createDingTalkAdapter(options: Pick<DingTalkOptions, 'middleware
   return adapter;
 }
 
+const optional = (value: unknown, type: 'string' | 'boolean') => value === undefined || value === null || typeof value === type;
+
+/** A robot message with every field the adapter reads of the type it expects (a signed callback is still input). */
 function isDingTalkMessage(body: unknown): body is DingTalkMessage {
   const m = body as Partial<DingTalkMessage> | undefined;
-  return !!m && typeof m.conversationId === 'string' && typeof m.sessionWebhook === 'string' && /^https?:\/\//.test(m.sessionWebhook) && typeof m.sessionWebhookExpiredTime === 'number';
+  return (
+    !!m &&
+    typeof m === 'object' &&
+    typeof m.conversationId === 'string' &&
+    typeof m.sessionWebhook === 'string' &&
+    /^https?:\/\//.test(m.sessionWebhook) &&
+    typeof m.sessionWebhookExpiredTime === 'number' &&
+    optional(m.conversationType, 'string') &&
+    optional(m.msgtype, 'string') &&
+    optional(m.msgId, 'string') &&
+    optional(m.senderStaffId, 'string') &&
+    optional(m.senderId, 'string') &&
+    optional(m.senderNick, 'string') &&
+    optional(m.isInAtList, 'boolean') &&
+    (m.text === undefined || m.text === null || (typeof m.text === 'object' && optional(m.text.content, 'string') && (m.text.content ?? '').length <= MAX_TEXT_LENGTH))
+  );
 }
 
 /**
@@ -37,13 +56,16 @@ export function mountDingTalk(app: Express, options: DingTalkOptions): DingTalkA
       return;
     }
     next();
-  }, express.json({ limit: '256kb' }), async (req, res) => {
+  }, express.json({ limit: '256kb' }), (req, res, next) => {
     if (!isDingTalkMessage(req.body)) {
       res.status(400).json({ error: 'not a DingTalk robot message' });
       return;
     }
-    if (isAddressedToBot(req.body)) await adapter.handle(req.body, options.runBot);
-    res.status(200).json({});
+    if (!isAddressedToBot(req.body)) {
+      res.status(200).json({});
+      return;
+    }
+    adapter.handle(req.body, options.runBot).then(() => res.status(200).json({}), next);
   });
   return adapter;
 }

@@ -96,4 +96,11 @@ describe('DingTalk channel (HTTP mode) against a fake DingTalk', () => {
     const res = await post({ hello: 'world' });
     expect(res.status).toBe(400);
   });
+
+  it('rejects a signed callback whose fields have the wrong types with 400, and sends nothing', async () => {
+    const res = await post(callback('你好', { text: { content: 123 } }));
+    expect(res.status).toBe(400);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(webhook.bodies).toEqual([]);
+  });
 });
