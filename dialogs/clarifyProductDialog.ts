@@ -35,10 +35,9 @@ export class ClarifyProductDialog extends ComponentDialog {
     const { candidates, score } = step.options as ClarifyOptions;
     const profile = await getProfile(this.deps.profile, step.context);
     const lang = profile.lang ?? 'zh';
-    const products = slotDeclaration('product').choices ?? [];
     const choices = candidates.map((id) => {
       const entry = this.deps.understanding.kb.byId.get(id)!;
-      const product = products.find((p) => p.value === entry.product);
+      const product = productChoice(entry.product);
       const title = `${product?.[lang] ?? entry.product}: ${entry.title[lang]}`;
       return {
         value: id,
@@ -62,11 +61,10 @@ export class ClarifyProductDialog extends ComponentDialog {
   private async answerEach(step: WaterfallStepContext, profile: ConversationProfile) {
     const { candidates, score } = step.options as ClarifyOptions;
     const lang = profile.lang ?? 'zh';
-    const products = slotDeclaration('product').choices ?? [];
     await step.context.sendActivity(reply(message('unknownProduct', lang), { intent: 'clarify', score, candidates }));
     for (const id of candidates) {
       const entry = this.deps.understanding.kb.byId.get(id)!;
-      const product = products.find((p) => p.value === entry.product)?.[lang] ?? entry.product;
+      const product = productChoice(entry.product)?.[lang] ?? entry.product;
       const answer = composeAnswer(entry, { lang, today: this.deps.today(), details: profile.details });
       await step.context.sendActivity(reply(`**${product}**\n\n${answer}`, { intent: id, score }));
     }
@@ -87,4 +85,9 @@ export class ClarifyProductDialog extends ComponentDialog {
     (pc.recognized as { value: unknown }).value = chosen ?? UNKNOWN;
     return true;
   }
+}
+
+/** The product's choice in slots.yaml: its labels and synonyms. */
+function productChoice(product: string) {
+  return slotDeclaration('product').choices?.find((p) => p.value === product);
 }

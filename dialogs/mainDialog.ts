@@ -78,11 +78,12 @@ export class MainDialog extends ComponentDialog {
     const current = profile.entryId ? this.entry(profile.entryId) : undefined;
     const meta: ReplyMeta = { intent: current?.id ?? 'none', score: profile.entryScore ?? 0 };
 
-    switch (commandOf(text)) {
+    const command = commandOf(text);
+    switch (command) {
       case 'cancel':
       case 'restart':
         await inner.cancelAllDialogs();
-        await this.steer(context, commandOf(text)!, profile);
+        await this.steer(context, command, profile);
         return { status: DialogTurnStatus.complete };
       case 'help':
       case 'explain':

@@ -130,7 +130,7 @@ function findCertNumber(text: string): string | undefined {
 const DATE_CUE = /\d|[一二三四五六七八九十两几]+(天|日|周|个?星期|个?月|年)前|前天|昨天|今天|大前天|上周|上个?星期|上个?礼拜|上个?月|去年|号|月|yesterday|today|ago|last|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec/i;
 
 /** Noon of `today` (yyyy-mm-dd) in local time: the reference the date recognizer resolves relative dates against. */
-export function referenceDate(today: string): Date {
+function referenceDate(today: string): Date {
   const [y, m, d] = today.split('-').map(Number);
   return new Date(y, m - 1, d, 12);
 }
