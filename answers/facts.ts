@@ -3,10 +3,11 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import YAML from 'yaml';
 import type { CertProblemCode } from './certNumber';
+import { fromRoot } from '../config/paths';
 
 /** Structured facts of the documents, as data: knowledge/facts/*.yaml and knowledge/messages/diagnostics.yaml. */
 
-export const FACTS_KNOWLEDGE_DIR = path.join(__dirname, '..', 'knowledge');
+export const FACTS_KNOWLEDGE_DIR = fromRoot('knowledge');
 
 export type Bilingual = { zh: string; en: string };
 

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import YAML from 'yaml';
 import type { Lang } from '../understanding/language';
+import { fromRoot } from '../config/paths';
 
 type Localized = Record<Lang, string>;
 
 const MESSAGES: Record<string, Localized | string> = YAML.parse(
-  fs.readFileSync(path.join(__dirname, '..', 'knowledge', 'messages', 'bot.yaml'), 'utf8'),
+  fs.readFileSync(fromRoot('knowledge', 'messages', 'bot.yaml'), 'utf8'),
 );
 
 /** Fills {name} placeholders; a placeholder with no value is left as written so a gap is visible, never silent. */

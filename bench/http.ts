@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { summarize, type LatencySummary } from './classification';
+import { PACKAGE_ROOT } from '../config/paths';
 
-const ROOT = path.join(__dirname, '..');
+const ROOT = PACKAGE_ROOT;
 
 export interface ServerUnderTest {
   url: string;

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import YAML from 'yaml';
 import { normalize, stripPunctuation } from '../understanding/normalize';
+import { fromRoot } from '../config/paths';
 
 export type Command = 'cancel' | 'restart' | 'help' | 'explain';
 
 const COMMANDS: Record<Command, string[]> = YAML.parse(
-  fs.readFileSync(path.join(__dirname, '..', 'knowledge', 'messages', 'commands.yaml'), 'utf8'),
+  fs.readFileSync(fromRoot('knowledge', 'messages', 'commands.yaml'), 'utf8'),
 );
 /** How many characters a command may carry after it (吧, please) and still be a command; English words are longer. */
 const SLACK = { zh: 7, en: 16 };

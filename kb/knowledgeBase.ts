@@ -5,8 +5,9 @@ import YAML from 'yaml';
 import type { Entry } from './types';
 import { normalize } from '../understanding/normalize';
 import { slotCatalog } from '../understanding/slots';
+import { fromRoot } from '../config/paths';
 
-export const KNOWLEDGE_DIR = path.join(__dirname, '..', 'knowledge');
+export const KNOWLEDGE_DIR = fromRoot('knowledge');
 
 export class KnowledgeError extends Error {}
 

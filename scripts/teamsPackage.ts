@@ -2,8 +2,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import JSZip from 'jszip';
+import { fromRoot } from '../config/paths';
 
-const TEAMS_DIR = path.join(__dirname, '..', 'teams');
+const TEAMS_DIR = fromRoot('teams');
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function buildTeamsPackage(appId: string, outDir = path.join(TEAMS_DIR, 'build')): Promise<string> {

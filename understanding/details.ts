@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import YAML from 'yaml';
 import { recognizeDateTime } from '@microsoft/recognizers-text-date-time';
 import { normalize } from './normalize';
 import { cultureOf, type Lang } from './language';
 import { slotCatalog, slotDeclaration } from './slots';
+import { fromRoot } from '../config/paths';
 
 /** Details a message can carry, by slot name. certNumber is the raw candidate: callers analyse it and drop it at once. */
 export interface Details {
@@ -136,7 +136,7 @@ function referenceDate(today: string): Date {
 }
 
 const DATE_REWRITES: { pattern: RegExp; replace: string }[] = (
-  YAML.parse(fs.readFileSync(path.join(__dirname, '..', 'knowledge', 'lexicon', 'date-rewrites.yaml'), 'utf8')) as { pattern: string; replace: string }[]
+  YAML.parse(fs.readFileSync(fromRoot('knowledge', 'lexicon', 'date-rewrites.yaml'), 'utf8')) as { pattern: string; replace: string }[]
 ).map(({ pattern, replace }) => ({ pattern: new RegExp(pattern, 'g'), replace }));
 
 /** A text as the date-time recognizer reads it best: normalized (上週五 → 上周五) and with the forms it misses rewritten. */

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import * as OpenCC from 'opencc-js';
 import YAML from 'yaml';
+import { fromRoot } from '../config/paths';
 
 // Hong Kong and Taiwan forms both appear in pasted prompts; 'hk' → 'cn' covers the characters of both.
 const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
 
 const VARIANTS: Record<string, string> = YAML.parse(
-  fs.readFileSync(path.join(__dirname, '..', 'knowledge', 'lexicon', 'variants.yaml'), 'utf8'),
+  fs.readFileSync(fromRoot('knowledge', 'lexicon', 'variants.yaml'), 'utf8'),
 );
 const variantPattern = new RegExp(
   Object.keys(VARIANTS)

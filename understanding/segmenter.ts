@@ -2,8 +2,9 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as nodejieba from 'nodejieba';
+import { fromRoot } from '../config/paths';
 
-const USER_DICT = path.join(__dirname, '..', 'knowledge', 'lexicon', 'user-dict.utf8');
+const USER_DICT = fromRoot('knowledge', 'lexicon', 'user-dict.utf8');
 
 let loaded = false;
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import YAML from 'yaml';
+import { fromRoot } from '../config/paths';
 
 export type SlotType = 'choice' | 'date' | 'certNumber' | 'attachment' | 'text';
 
@@ -32,7 +33,7 @@ export interface SlotCatalog {
   ignore: string[];
 }
 
-const KNOWLEDGE = path.join(__dirname, '..', 'knowledge');
+const KNOWLEDGE = fromRoot('knowledge');
 let catalog: SlotCatalog | undefined;
 
 /** knowledge/slots.yaml, validated against its schema once. */

@@ -2,6 +2,7 @@ import express, { type Express, type Request } from 'express';
 import * as fs from 'fs';
 import * as path from 'path';
 import { mountTokenRoute, type TokenMode, type TokenRouteOptions } from './tokenRoute';
+import { fromRoot } from '../../config/paths';
 
 /** Where the widget's files are served from; the page refers to them relatively, so a path prefix in front still works. */
 export const WIDGET_PATH = '/webchat';
@@ -19,11 +20,6 @@ export function webChatBundlePath(): string {
   return bundle;
 }
 
-function defaultWebDir(): string {
-  // From channels/webchat (ts-jest, tsx) or dist/channels/webchat (compiled): the first web/ holding index.html.
-  const candidates = [path.resolve(__dirname, '..', '..', 'web'), path.resolve(__dirname, '..', '..', '..', 'web')];
-  return candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? candidates[0];
-}
 
 function contentSecurityPolicy(req: Request, mode: TokenMode, publicBaseUrl: string | undefined): string {
   const connect = new Set(["'self'"]);
@@ -54,7 +50,7 @@ function contentSecurityPolicy(req: Request, mode: TokenMode, publicBaseUrl: str
  * and POST /api/directline/token gives each page a token for one new conversation.
  */
 export function mountWebChat(app: Express, options: WebChatOptions): { mode: TokenMode } {
-  const webDir = options.webDir ?? defaultWebDir();
+  const webDir = options.webDir ?? fromRoot('web');
   const bundle = webChatBundlePath();
   const publicBaseUrl = options.publicBaseUrl ?? ((options.env ?? process.env).PUBLIC_BASE_URL || undefined);
   const mode = mountTokenRoute(app, options);
