@@ -5,6 +5,7 @@ import { normalize } from './normalize';
 import { cultureOf, type Lang } from './language';
 import { slotCatalog, slotDeclaration } from './slots';
 import { fromRoot } from '../config/paths';
+import { dateWindows } from './dateWindows';
 
 /** Details a message can carry, by slot name. certNumber is the raw candidate: callers analyse it and drop it at once. */
 export interface Details {
@@ -149,14 +150,19 @@ const RECOGNIZED_DATES_KEPT = 256;
 const recognizedDates = new Map<string, DateResults>();
 
 /**
- * The date-time recognizer's reading of a phrase against `today`, remembered for the last few hundred phrases: one
- * message is read for a date by the open question, the detail extractor and the date prompt, and a reading costs ~2 ms.
+ * The date-time recognizer's reading of a phrase against `today`: only of its short date-like windows
+ * (understanding/dateWindows.ts), so the cost is flat in the phrase's length. Each window's reading is remembered for
+ * the last few hundred windows: one message is read for a date by the question and the detail extractor alike.
  */
 export function recognizeDates(phrase: string, culture: string, today: string): DateResults {
-  const key = `${culture}|${today}|${phrase}`;
+  return dateWindows(phrase).flatMap(({ text }) => recognizeWindow(text, culture, today));
+}
+
+function recognizeWindow(text: string, culture: string, today: string): DateResults {
+  const key = `${culture}|${today}|${text}`;
   let results = recognizedDates.get(key);
   if (!results) {
-    results = recognizeDateTime(phrase, culture, undefined, referenceDate(today));
+    results = recognizeDateTime(text, culture, undefined, referenceDate(today));
     if (recognizedDates.size >= RECOGNIZED_DATES_KEPT) recognizedDates.delete(recognizedDates.keys().next().value!);
     recognizedDates.set(key, results);
   }
