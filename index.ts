@@ -45,13 +45,9 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
   const middleware = [metrics, stateStore.turnMiddleware, new ChannelRendering()];
 
   const adapter = new BotFrameworkAdapter(
+    // The whole environment, as botbuilder's samples pass it: MicrosoftApp* and its optional endpoint settings.
     new ConfigurationBotFrameworkAuthentication(
-      {
-        MicrosoftAppId: process.env.MicrosoftAppId,
-        MicrosoftAppPassword: process.env.MicrosoftAppPassword,
-        MicrosoftAppType: process.env.MicrosoftAppType,
-        MicrosoftAppTenantId: process.env.MicrosoftAppTenantId,
-      },
+      process.env as Record<string, string>,
       undefined,
       undefined,
       undefined,
