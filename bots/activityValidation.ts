@@ -31,7 +31,7 @@ const accounts = { type: 'array', maxItems: 100, items: { ...account, required: 
  */
 const ACTIVITY_SCHEMA = {
   type: 'object',
-  required: ['type', 'conversation', 'from'],
+  required: ['type', 'conversation', 'from', 'recipient'],
   properties: {
     type: { type: 'string', minLength: 1, maxLength: 64 },
     id: text(1024),
@@ -54,7 +54,7 @@ const ACTIVITY_SCHEMA = {
       properties: { id: { type: 'string', minLength: 1, maxLength: 1024 }, name: text(1024), isGroup: { type: 'boolean' }, conversationType: text(64), tenantId: text(256) },
     },
     from: { ...account, required: ['id'] },
-    recipient: orNull(account),
+    recipient: { ...account, required: ['id'] },
     membersAdded: orNull(accounts),
     membersRemoved: orNull(accounts),
     attachments: orNull({
