@@ -4,6 +4,7 @@ import { MainDialog } from '../dialogs/mainDialog';
 import type { ConversationProfile } from '../dialogs/conversationProfile';
 import type { DialogDependencies } from '../dialogs/dialogContext';
 import { downloadAttachment } from '../answers/attachmentDownload';
+import { outboundPolicies } from '../net/policies';
 import { today } from '../config/clock';
 import type { Settings } from '../config/settings';
 import { isAgentConversation } from './agentMode';
@@ -17,11 +18,12 @@ export interface BotOverrides {
 /** The bot with its dialogs over a storage: one instance serves every channel. */
 export function createBot(storage: Storage, settings: Settings, overrides: BotOverrides = {}): SupportBot {
   const conversationState = new ConversationState(storage);
+  const attachmentPolicy = outboundPolicies(settings).attachment;
   const deps: DialogDependencies = {
     understanding: loadUnderstanding(),
     profile: conversationState.createProperty<ConversationProfile>('profile'),
     today: overrides.today ?? (() => today()),
-    download: overrides.download ?? ((url) => downloadAttachment(url, { maxBytes: settings.attachmentMaxBytes, timeoutMs: settings.attachmentTimeoutMs })),
+    download: overrides.download ?? ((url) => downloadAttachment(url, attachmentPolicy)),
     isAgentConversation: (context: TurnContext) => isAgentConversation(context, settings.agentConversations),
   };
   return new SupportBot(conversationState, new MainDialog(deps), deps);

@@ -94,7 +94,7 @@ export class MainDialog extends ComponentDialog {
 
     const images = imagesOf(context.activity.attachments);
     if (!text.trim() && images.length && current?.slots?.some((s) => s.name === 'image')) {
-      await this.takeImage(images[0], profile);
+      await this.takeImage(inner.context, images[0], profile);
       await inner.repromptDialog();
       return { status: DialogTurnStatus.waiting };
     }
@@ -135,7 +135,7 @@ export class MainDialog extends ComponentDialog {
     if (!text) {
       const last = profile.entryId ? this.entry(profile.entryId) : undefined;
       if (images.length && last?.slots?.some((s) => s.name === 'image')) {
-        await this.takeImage(images[0], profile);
+        await this.takeImage(context, images[0], profile);
         return step.next(last.id);
       }
       await context.sendActivity(reply(message(images.length ? 'attachmentOnly' : 'emptyMessage', lang), { intent: 'none', score: 0 }));
@@ -169,7 +169,7 @@ export class MainDialog extends ComponentDialog {
     const saysTooLittle = result.intent === 'none' || (result.score < VAGUE_SCORE && normalize(text).length <= VAGUE_LENGTH);
     if (product && saysTooLittle) return this.askWhichFailure(step, profile, result, product);
     if (images.length && this.deps.understanding.kb.byId.get(result.intent)?.slots?.some((s) => s.name === 'image')) {
-      await this.takeImage(images[0], profile);
+      await this.takeImage(context, images[0], profile);
     }
 
     switch (result.intent) {
@@ -274,13 +274,16 @@ export class MainDialog extends ComponentDialog {
     return step.endDialog();
   }
 
-  private async takeImage(attachment: Attachment, profile: ConversationProfile): Promise<void> {
+  private async takeImage(context: TurnContext, attachment: Attachment, profile: ConversationProfile): Promise<void> {
+    let bytes: Buffer;
     try {
-      const bytes = attachment.contentUrl ? await this.deps.download(attachment.contentUrl) : Buffer.alloc(0);
-      profile.details.image = await inspectImage(bytes, attachment.name);
+      bytes = attachment.contentUrl ? await this.deps.download(attachment.contentUrl) : Buffer.alloc(0);
     } catch {
-      profile.details.image = await inspectImage(Buffer.alloc(0), attachment.name);
+      // The file never reached the bot: say so, rather than judge an image that was never read.
+      await context.sendActivity(reply(message('attachmentUnreadable', profile.lang ?? 'zh'), { intent: 'none', score: 0 }));
+      return;
     }
+    profile.details.image = await inspectImage(bytes, attachment.name);
   }
 }
 
