@@ -24,7 +24,7 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
   const stateStore = createStorage(process.env, logger);
   const bot = createBot(stateStore.storage, settings, overrides);
   const metrics = new BotMetrics();
-  const middleware = [metrics, stateStore.turnMiddleware, new ChannelRendering()];
+  const middleware = [metrics, stateStore.turnMiddleware, stateStore.duplicateMiddleware, new ChannelRendering()];
 
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
