@@ -44,6 +44,12 @@ export function stripMentions(text: string): string {
   return text.replace(/(^|\s)@\S+/g, ' ').trim();
 }
 
+/** The webhook's `at` for the mention entities of a reply (group chats: the member it answers). */
+function atOf(activity: Partial<Activity>): { at?: { atUserIds: string[] } } {
+  const atUserIds = (activity.entities ?? []).filter((e) => e.type === 'mention' && typeof e.mentioned?.id === 'string').map((e) => e.mentioned.id as string);
+  return atUserIds.length ? { at: { atUserIds } } : {};
+}
+
 /** Maps a DingTalk robot callback onto a Bot Framework message activity. */
 export function toActivity(message: DingTalkMessage): Partial<Activity> {
   const channelData: DingTalkChannelData = {
@@ -93,7 +99,7 @@ export class DingTalkAdapter extends BotAdapter {
       const response = await this.fetchImpl(channelData.sessionWebhook, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ msgtype: 'markdown', markdown: { title: text.replace(/[*#`>\n]/g, ' ').trim().slice(0, TITLE_LENGTH), text } }),
+        body: JSON.stringify({ msgtype: 'markdown', markdown: { title: text.replace(/[*#`>\n]/g, ' ').trim().slice(0, TITLE_LENGTH), text }, ...atOf(activity) }),
         signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
       });
       if (!response.ok) throw new Error(`DingTalk webhook answered ${response.status}`);
