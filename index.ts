@@ -42,7 +42,7 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
   const bot = createBot(stateStore.storage, settings, overrides);
   const policies = outboundPolicies(settings);
   const metrics = new BotMetrics(loadUnderstanding().kb.byId.keys());
-  const middleware = [metrics, stateStore.turnMiddleware, new ChannelRendering()];
+  const middleware = [metrics, stateStore.turnMiddleware, stateStore.duplicateMiddleware, new ChannelRendering()];
 
   const adapter = new BotFrameworkAdapter(
     // The whole environment, as botbuilder's samples pass it: MicrosoftApp* and its optional endpoint settings.

@@ -1,4 +1,5 @@
-import { ConversationState, type Storage, type TurnContext } from 'botbuilder';
+import type { Storage, TurnContext } from 'botbuilder';
+import { MemberConversationState } from '../storage/stateKey';
 import { loadUnderstanding } from '../understanding';
 import { MainDialog } from '../dialogs/mainDialog';
 import type { ConversationProfile } from '../dialogs/conversationProfile';
@@ -17,7 +18,7 @@ export interface BotOverrides {
 
 /** The bot with its dialogs over a storage: one instance serves every channel. */
 export function createBot(storage: Storage, settings: Settings, overrides: BotOverrides = {}): SupportBot {
-  const conversationState = new ConversationState(storage);
+  const conversationState = new MemberConversationState(storage);
   const attachmentPolicy = outboundPolicies(settings).attachment;
   const deps: DialogDependencies = {
     understanding: loadUnderstanding(),

@@ -95,6 +95,12 @@ export function pictureCodesOf(message: DingTalkMessage): string[] {
   return [];
 }
 
+/** The webhook's `at` for the mention entities of a reply (group chats: the member it answers). */
+function atOf(activity: Partial<Activity>): { at?: { atUserIds: string[] } } {
+  const atUserIds = (activity.entities ?? []).filter((e) => e.type === 'mention' && typeof e.mentioned?.id === 'string').map((e) => e.mentioned.id as string);
+  return atUserIds.length ? { at: { atUserIds } } : {};
+}
+
 /** Maps a DingTalk robot callback onto a Bot Framework message activity. */
 export function toActivity(message: DingTalkMessage, attachments: Attachment[] = []): Partial<Activity> {
   const channelData: DingTalkChannelData = {
@@ -146,7 +152,7 @@ export class DingTalkAdapter extends BotAdapter {
       }
       if (Date.now() > channelData.sessionWebhookExpiredTime) throw new Error('DingTalk session webhook has expired');
       const text = activity.text;
-      const body = JSON.stringify({ msgtype: 'markdown', markdown: { title: text.replace(/[*#`>\n]/g, ' ').trim().slice(0, TITLE_LENGTH), text } });
+      const body = JSON.stringify({ msgtype: 'markdown', markdown: { title: text.replace(/[*#`>\n]/g, ' ').trim().slice(0, TITLE_LENGTH), text }, ...atOf(activity) });
       responses.push({ id: (await this.post(channelData.sessionWebhook, body)) ? randomUUID() : '' });
     }
     return responses;

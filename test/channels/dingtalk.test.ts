@@ -220,6 +220,33 @@ describe('DingTalk channel (HTTP mode) against a fake DingTalk', () => {
     expect(replies.map(markdownOf).join('\n')).toMatch(/实际格式是 PNG/);
   });
 
+  it("in a group keeps each member's own conversation and @-mentions the member each reply answers", async () => {
+    const group = { conversationId: 'cid-group-members', conversationType: '2', isInAtList: true };
+    const memberA = { ...group, senderStaffId: 'staff-a', senderNick: '甲' };
+    const memberB = { ...group, senderStaffId: 'staff-b', senderNick: '乙' };
+    await post(callback('@实名助手 不在实名库中', memberA));
+    const [question] = (await dingTalk.waitFor(1)) as { at?: { atUserIds: string[] } }[];
+    expect(question.at).toEqual({ atUserIds: ['staff-a'] });
+    expect(markdownOf(question).startsWith('@staff-a ')).toBe(true);
+    await post(callback('@实名助手 上个月15号', memberB));
+    const [, toB] = (await dingTalk.waitFor(2)) as { at?: { atUserIds: string[] } }[];
+    expect(toB.at).toEqual({ atUserIds: ['staff-b'] });
+    expect(markdownOf(toB)).not.toMatch(/2026年1月15日/);
+    await post(callback('@实名助手 2026年1月5日', memberA));
+    const [, , toA] = (await dingTalk.waitFor(3)) as { at?: { atUserIds: string[] } }[];
+    expect(toA.at).toEqual({ atUserIds: ['staff-a'] });
+    expect(markdownOf(toA)).toMatch(/2026年1月15日/); // A's question was still open: B's date did not answer it
+  });
+
+  it('answers a replayed msgId once', async () => {
+    const body = callback('注册者证件不完整', { conversationId: 'cid-replay-1', msgId: 'msg-replayed-1' });
+    expect((await post(body)).status).toBe(200);
+    expect((await post(body)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dingTalk.posts).toHaveLength(1);
+    expect((dingTalk.posts[0].body as { at?: unknown }).at).toBeUndefined(); // a one-to-one chat mentions nobody
+  });
+
   it('collects details over several messages, with choices as numbered options', async () => {
     const conversationId = 'cid-details-1';
     await post(callback('实名认证失败，提交资料显示为海外用户', { conversationId }));
