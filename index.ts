@@ -11,6 +11,7 @@ import { reply } from './bots/replies';
 import { message } from './answers/messages';
 import { detectLanguage, languageOfLocale } from './understanding/language';
 import { validateIncomingActivity } from './bots/activityValidation';
+import { loadUnderstanding } from './understanding';
 import { mountDingTalk, startDingTalkStream } from './channels/dingtalk/mountDingTalk';
 import { mountDirectLine } from './channels/directline/mountDirectLine';
 import { mountWebChat } from './channels/webchat/mountWebChat';
@@ -82,6 +83,8 @@ async function onTurnError(context: TurnContext, error: Error): Promise<void> {
 async function main(): Promise<void> {
   const settings = readSettings();
   const { app, stateStore, dingTalk, directLine, bot } = createApp(settings);
+  const { model } = loadUnderstanding();
+  if (model.origin === 'built') logger.warn({ file: model.file, reason: model.reason, saveError: model.saveError }, 'classifier model built at start (run npm run build to build it once)');
   const warmUpStarted = Date.now();
   await warmUp(settings);
   logger.info({ ms: Date.now() - warmUpStarted }, 'warmed up');
