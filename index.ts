@@ -114,6 +114,8 @@ async function onTurnError(context: TurnContext, error: Error): Promise<void> {
 async function main(): Promise<void> {
   const settings = readSettings();
   const { app, stateStore, dingTalk, dingTalkOptions, directLine } = createApp(settings);
+  const { model } = loadUnderstanding();
+  if (model.origin === 'built') logger.warn({ file: model.file, reason: model.reason, saveError: model.saveError }, 'classifier model built at start (run npm run build to build it once)');
   const warmUpStarted = Date.now();
   await warmUp(settings);
   logger.info({ ms: Date.now() - warmUpStarted }, 'warmed up');
