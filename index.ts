@@ -13,6 +13,7 @@ import { detectLanguage, languageOfLocale } from './understanding/language';
 import { validateIncomingActivity } from './bots/activityValidation';
 import { mountDingTalk, startDingTalkStream } from './channels/dingtalk/mountDingTalk';
 import { mountDirectLine } from './channels/directline/mountDirectLine';
+import { createConversationStore } from './channels/directline/createConversationStore';
 import { mountWebChat } from './channels/webchat/mountWebChat';
 
 export const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: ['text', '*.text'] });
@@ -56,7 +57,14 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
     appSecret: settings.dingTalkAppSecret,
     logger,
   });
-  const directLine = mountDirectLine(app, { runBot: (context) => bot.run(context), middleware, onTurnError, logger });
+  const directLine = mountDirectLine(app, {
+    runBot: (context) => bot.run(context),
+    middleware,
+    onTurnError,
+    logger,
+    store: createConversationStore(stateStore),
+    attachmentMaxBytes: settings.attachmentMaxBytes,
+  });
   mountWebChat(app, { directLine, logger });
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);

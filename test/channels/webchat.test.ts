@@ -103,7 +103,7 @@ describe('POST /api/directline/token, self-hosted mode (default)', () => {
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ token: expect.any(String), conversationId: expect.any(String), expires_in: 1800, domain: `${server.url}/v3/directline` });
     expect(second.body.conversationId).not.toBe(first.body.conversationId);
-    const check = server.directLine.tokens.verify(first.body.token as string);
+    const check = (await server.directLine.tokens()).verify(first.body.token as string);
     expect(check.ok && check.claims.conv).toBe(first.body.conversationId);
   });
 
