@@ -40,6 +40,7 @@ export function readUpload(req: Request, limits: { maxBytes: number; maxFiles: n
     try {
       parser = busboy({
         headers: req.headers,
+        defParamCharset: 'utf8', // browsers send file names as UTF-8 (身份证.jpg), not busboy's default latin1
         limits: { files: limits.maxFiles + 1, fileSize: Math.max(limits.maxBytes, MAX_ACTIVITY_BYTES) + 1, fields: 4, fieldSize: MAX_ACTIVITY_BYTES, parts: limits.maxFiles + 5, headerPairs: 20 },
       });
     } catch {

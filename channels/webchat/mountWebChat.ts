@@ -38,6 +38,8 @@ function contentSecurityPolicy(req: Request, mode: TokenMode, publicBaseUrl: str
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: https:",
     "media-src 'self' data: blob:",
+    // Web Chat makes the thumbnail of a file to upload in a worker it starts from a blob: URL.
+    "worker-src 'self' blob:",
     "font-src 'self' data:",
     `connect-src ${[...connect].join(' ')}`,
     "object-src 'none'",

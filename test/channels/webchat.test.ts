@@ -123,7 +123,8 @@ describe('POST /api/directline/token, self-hosted mode (default)', () => {
     expect(await page.text()).toContain('<script src="webchat/widget.js"');
     const csp = page.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain(`connect-src 'self' ${server.url} ${server.url.replace('http', 'ws')}`);
+    expect(csp).toContain(`connect-src 'self' blob: ${server.url} ${server.url.replace('http', 'ws')}`);
+    expect(csp).toContain("worker-src 'self' blob:");
 
     const widget = await fetch(`${server.url}/webchat/widget.js`);
     expect(widget.status).toBe(200);
