@@ -20,6 +20,7 @@ import { mountDingTalk, startDingTalkStream } from './channels/dingtalk/mountDin
 import { DingTalkFiles } from './channels/dingtalk/dingTalkFiles';
 import { memorySeenMessages, redisSeenMessages } from './channels/dingtalk/seenMessages';
 import { mountDirectLine } from './channels/directline/mountDirectLine';
+import { createConversationStore } from './channels/directline/createConversationStore';
 import { mountWebChat } from './channels/webchat/mountWebChat';
 
 export const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: ['text', '*.text'] });
@@ -86,7 +87,14 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
     logger,
   };
   const dingTalk = mountDingTalk(app, dingTalkOptions);
-  const directLine = mountDirectLine(app, { runBot, middleware, onTurnError, logger });
+  const directLine = mountDirectLine(app, {
+    runBot,
+    middleware,
+    onTurnError,
+    logger,
+    store: createConversationStore(stateStore),
+    attachmentMaxBytes: settings.attachmentMaxBytes,
+  });
   mountWebChat(app, { directLine, logger });
   app.use((err: Error & { status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);

@@ -1,10 +1,12 @@
 import { ActivityTypes, CardFactory, type Activity, type Mention, type Middleware, type TurnContext } from 'botbuilder';
 import { isGroupConversation } from '../storage/stateKey';
+import { layoutMarkdown } from './markdownLayout';
 
 /**
  * Renders replies for the channel they go to; the only place that asks which channel this is.
  * Teams doesn't show suggested actions in every scope, so choices become a hero card; DingTalk buttons can't post back,
- * so choices become numbered lines the user answers with the number or the words. Every message carries the reply contract.
+ * so choices become numbered lines the user answers with the number or the words. Markdown text is laid out for the
+ * channel's renderer (layoutMarkdown). Every message carries the reply contract.
  * In a group chat a reply to a message mentions the member it answers (Teams: a mention entity; DingTalk: `@staffId`,
  * which the DingTalk adapter turns into the webhook's `at.atUserIds`).
  */
@@ -22,6 +24,9 @@ export function renderFor(incoming: Partial<Activity>, activity: Partial<Activit
   if (activity.type !== ActivityTypes.Message) return;
   const channelId = incoming.channelId;
   activity.channelData = { intent: 'none', score: 0, ...(activity.channelData ?? {}) };
+  if (activity.textFormat === 'markdown' && activity.text) {
+    activity.text = layoutMarkdown(activity.text, channelId === 'msteams' || channelId === 'dingtalk' ? 'paragraph' : 'hard');
+  }
   addressMember(incoming, activity);
   const actions = activity.suggestedActions?.actions ?? [];
   if (!actions.length) return;
