@@ -3,7 +3,12 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext
 import pino from 'pino';
 import { readSettings, type Settings } from './config/settings';
 import { createStorage } from './storage/createStorage';
-import { createBot, type BotOverrides } from './bots/createBot';
+import { createBot, createHandoffService, type BotOverrides } from './bots/createBot';
+import { DingTalkDesk } from './bots/handoff/dingTalkDesk';
+import { ChannelDelivery } from './bots/handoff/delivery';
+import { MemoryCaseStore, RedisCaseStore } from './storage/handoffCases';
+import { MemoryTrafficLog, RedisTrafficLog } from './storage/trafficLog';
+import { mountAdminReport } from './admin/mountAdminReport';
 import { warmUp } from './bots/warmUp';
 import { ChannelRendering } from './bots/channelRendering';
 import { BotMetrics } from './bots/metrics';
@@ -22,9 +27,24 @@ const STORAGE_FAILURE = /redis|connection|timed? ?out|econnrefused|writeable|str
 /** The HTTP server: POST /api/messages for Bot Framework channels, GET /health; channels mount beside it. */
 export function createApp(settings: Settings = readSettings(), overrides: BotOverrides = {}) {
   const stateStore = createStorage(process.env, logger);
-  const bot = createBot(stateStore.storage, settings, overrides);
+  // Hand-off cases and recorded traffic live beside the state (issue #13), so every process sees them.
+  const { redis, config } = stateStore;
+  const cases = redis ? new RedisCaseStore(redis, config.keyPrefix, settings.handoff.caseTtlSeconds) : new MemoryCaseStore(settings.handoff.caseTtlSeconds);
+  const traffic = redis ? new RedisTrafficLog(redis, config.keyPrefix, settings.trafficTtlSeconds, overrides.now) : new MemoryTrafficLog(settings.trafficTtlSeconds, overrides.now);
+  const handoff = createHandoffService(
+    {
+      cases,
+      desk: settings.handoff.dingTalkWebhook ? new DingTalkDesk(settings.handoff.dingTalkWebhook, settings.handoff.dingTalkSecret) : undefined,
+      deskConversation: settings.handoff.dingTalkConversation,
+      timeoutSeconds: settings.handoff.timeoutSeconds,
+      logger,
+      now: overrides.now,
+    },
+    overrides.today,
+  );
+  const bot = createBot(stateStore.storage, settings, overrides, { handoff, traffic });
   const metrics = new BotMetrics();
-  const middleware = [metrics, stateStore.turnMiddleware, new ChannelRendering()];
+  const middleware = [metrics, stateStore.turnMiddleware, new ChannelRendering(), handoff];
 
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
@@ -58,13 +78,15 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
   });
   const directLine = mountDirectLine(app, { runBot: (context) => bot.run(context), middleware, onTurnError, logger });
   mountWebChat(app, { directLine, logger });
+  handoff.useDelivery(new ChannelDelivery({ cloud: adapter, appId: process.env.MicrosoftAppId, directLine: directLine.adapter, dingTalk }));
+  mountAdminReport(app, { token: settings.adminToken, traffic, now: overrides.now });
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err: err.message }, 'request failed');
     res.status(status).json({ error: status === 500 ? 'internal error' : err.type ?? err.message });
   });
-  return { app, adapter, dingTalk, directLine, bot, middleware, stateStore };
+  return { app, adapter, dingTalk, directLine, bot, middleware, stateStore, handoff, traffic };
 }
 
 /** A failed turn still gets a reply in the user's language; a storage outage says "retry shortly". */
@@ -81,7 +103,7 @@ async function onTurnError(context: TurnContext, error: Error): Promise<void> {
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const { app, stateStore, dingTalk, directLine, bot } = createApp(settings);
+  const { app, stateStore, dingTalk, directLine, bot, handoff } = createApp(settings);
   const warmUpStarted = Date.now();
   await warmUp(settings);
   logger.info({ ms: Date.now() - warmUpStarted }, 'warmed up');
@@ -92,7 +114,10 @@ async function main(): Promise<void> {
   }
   const server = app.listen(settings.port, () => logger.info({ port: settings.port }, 'bot listening: POST /api/messages'));
   directLine.attachWebSocket(server);
-  const stop = () => void directLine.close().finally(() => server.close(() => void stateStore.close().finally(() => process.exit(0))));
+  const stop = () => {
+    handoff.stop();
+    void directLine.close().finally(() => server.close(() => void stateStore.close().finally(() => process.exit(0))));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
