@@ -6,8 +6,10 @@ import { UNANSWERED_KINDS, type TrafficEvent, type TrafficKind } from '../storag
 
 /** Replies that count as the bot's turns, the base of the hand-off and out-of-scope rates. */
 const TURN_KINDS: ReadonlySet<TrafficKind> = new Set(['answer', 'lowConfidence', 'outOfScope', 'clarify', 'handoff']);
-/** Two messages are in one group when their word-and-bigram sets overlap this much (Jaccard). */
-const SAME_GROUP = 0.5;
+/** Two messages are in one group when this share of the smaller one's words and bigrams is in the other … */
+const SAME_GROUP = 0.6;
+/** … and they share at least this many (two one-word messages are not alike for one word). */
+const MIN_SHARED = 3;
 /** Most recent unanswered messages grouped: bounds the report's work whatever the traffic. */
 const MAX_GROUPED = 5000;
 const EXAMPLES_PER_GROUP = 5;
@@ -118,17 +120,18 @@ function signature(text: string): Set<string> {
   return new Set([...words, ...bigrams]);
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
+/** The overlap coefficient: users say the same thing with more or fewer words around it, so the smaller set counts. */
+function alike(a: Set<string>, b: Set<string>): boolean {
   let shared = 0;
   for (const x of a) if (b.has(x)) shared += 1;
-  const union = a.size + b.size - shared;
-  return union ? shared / union : 0;
+  return shared >= MIN_SHARED && shared / Math.min(a.size, b.size) >= SAME_GROUP;
 }
 
 /**
  * Groups unanswered messages by similarity. Deliberately simple and explainable: identical messages (after
  * normalization) are counted together; then, most frequent first, each message joins the first group whose first
- * message shares at least half of its words and character bigrams (Jaccard ≥ 0.5), else starts a group. The nearest
+ * message shares at least 60% of the smaller one's jieba words and character bigrams (and at least 3 of them), else
+ * starts a group. The nearest
  * entry is the classifier's best answerable candidate for the group's first message.
  */
 export function groupUnanswered(events: TrafficEvent[], understanding: Understanding): UnansweredGroup[] {
@@ -144,7 +147,7 @@ export function groupUnanswered(events: TrafficEvent[], understanding: Understan
   const groups: (UnansweredGroup & { signature: Set<string> })[] = [];
   for (const item of [...distinct.values()].sort((a, b) => b.count - a.count)) {
     const sig = signature(item.text);
-    const group = groups.find((g) => jaccard(g.signature, sig) >= SAME_GROUP);
+    const group = groups.find((g) => alike(g.signature, sig));
     if (group) {
       group.count += item.count;
       for (const [k, n] of Object.entries(item.kinds)) group.kinds[k as TrafficKind] = (group.kinds[k as TrafficKind] ?? 0) + n;

@@ -71,5 +71,6 @@ export function createBot(storage: Storage, settings: Settings, overrides: BotOv
     handoff,
     now: overrides.now,
   });
+  handoff.whenOpened((context, request, maskedText) => feedback.recordHandoff(context, request, maskedText));
   return new SupportBot(conversationState, new MainDialog(deps), deps, feedback);
 }

@@ -29,6 +29,8 @@ const MAX_LINE = 1000;
 /** Transcript lines shown in the case posted to the agents. */
 const DESK_LINES = 6;
 
+export type OpenedListener = (context: TurnContext, request: HandoffRequest, maskedText: string) => Promise<void>;
+
 export interface HandoffOptions {
   cases: CaseStore;
   /** The agents' group; unset: only the Bot Framework hand-off event (a hosted contact center takes over). */
@@ -40,8 +42,6 @@ export interface HandoffOptions {
   titleOf: (entryId: string, lang: Lang) => string | undefined;
   /** The bot's answer for an entry and details, shown to the agents with the case. */
   answerFor: (entryId: string, lang: Lang, details: Record<string, unknown>) => string | undefined;
-  /** Told when a case opens, with the customer's masked message (the traffic log). */
-  onOpened?: (context: TurnContext, request: HandoffRequest, maskedText: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -54,6 +54,7 @@ export interface HandoffOptions {
  */
 export class HandoffService implements Middleware, HandoffStarter {
   private delivery?: CustomerDelivery;
+  private opened?: OpenedListener;
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly now: () => number;
 
@@ -64,6 +65,11 @@ export class HandoffService implements Middleware, HandoffStarter {
   /** The channels proactive messages go through (known once the adapters exist). */
   useDelivery(delivery: CustomerDelivery): void {
     this.delivery = delivery;
+  }
+
+  /** Told when a case opens, with the customer's masked message (the traffic log records it). */
+  whenOpened(listener: OpenedListener): void {
+    this.opened = listener;
   }
 
   async start(context: TurnContext, request: HandoffRequest): Promise<void> {
@@ -102,7 +108,7 @@ export class HandoffService implements Middleware, HandoffStarter {
     const transcript = { activities: lines.map((l) => transcriptActivity(context, l) as Activity) };
     const handoffContext = { caseNumber: opened.number, entryId: request.entryId ?? null, language: lang, details };
     await context.sendActivity(EventFactory.createHandoffInitiation(context, handoffContext, transcript));
-    await this.options.onOpened?.(context, request, masked(text));
+    await this.opened?.(context, request, masked(text));
     await this.toDesk(this.caseMarkdown(opened, lines, answer ? masked(answer) : undefined));
     this.armTimeout(opened.number);
   }
