@@ -4,7 +4,12 @@ import { timingSafeEqual } from 'crypto';
 import pino from 'pino';
 import { readSettings, type Settings } from './config/settings';
 import { createStorage } from './storage/createStorage';
-import { createBot, type BotOverrides } from './bots/createBot';
+import { createBot, createHandoffService, type BotOverrides } from './bots/createBot';
+import { DingTalkDesk } from './bots/handoff/dingTalkDesk';
+import { ChannelDelivery } from './bots/handoff/delivery';
+import { MemoryCaseStore, RedisCaseStore } from './storage/handoffCases';
+import { MemoryTrafficLog, RedisTrafficLog } from './storage/trafficLog';
+import { mountAdminReport } from './admin/mountAdminReport';
 import { warmUp } from './bots/warmUp';
 import { ChannelRendering } from './bots/channelRendering';
 import { BotMetrics } from './bots/metrics';
@@ -40,10 +45,25 @@ function hasBearer(req: Request, token: string): boolean {
 /** The HTTP server: POST /api/messages for Bot Framework channels, GET /health; channels mount beside it. */
 export function createApp(settings: Settings = readSettings(), overrides: BotOverrides = {}) {
   const stateStore = createStorage(process.env, logger);
-  const bot = createBot(stateStore.storage, settings, overrides);
+  // Hand-off cases and recorded traffic live beside the state (issue #13), so every process sees them.
+  const { redis, config } = stateStore;
+  const cases = redis ? new RedisCaseStore(redis, config.keyPrefix, settings.handoff.caseTtlSeconds) : new MemoryCaseStore(settings.handoff.caseTtlSeconds);
+  const traffic = redis ? new RedisTrafficLog(redis, config.keyPrefix, settings.trafficTtlSeconds, overrides.now) : new MemoryTrafficLog(settings.trafficTtlSeconds, overrides.now);
+  const handoff = createHandoffService(
+    {
+      cases,
+      desk: settings.handoff.dingTalkWebhook ? new DingTalkDesk(settings.handoff.dingTalkWebhook, settings.handoff.dingTalkSecret) : undefined,
+      deskConversation: settings.handoff.dingTalkConversation,
+      timeoutSeconds: settings.handoff.timeoutSeconds,
+      logger,
+      now: overrides.now,
+    },
+    overrides.today,
+  );
+  const bot = createBot(stateStore.storage, settings, overrides, { handoff, traffic });
   const policies = outboundPolicies(settings);
   const metrics = new BotMetrics(loadUnderstanding().kb.byId.keys());
-  const middleware = [metrics, stateStore.turnMiddleware, stateStore.duplicateMiddleware, new ChannelRendering()];
+  const middleware = [metrics, stateStore.turnMiddleware, stateStore.duplicateMiddleware, new ChannelRendering(), handoff];
 
   const adapter = new BotFrameworkAdapter(
     // The whole environment, as botbuilder's samples pass it: MicrosoftApp* and its optional endpoint settings.
@@ -96,13 +116,15 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
     attachmentMaxBytes: settings.attachmentMaxBytes,
   });
   mountWebChat(app, { directLine, logger });
+  handoff.useDelivery(new ChannelDelivery({ cloud: adapter, appId: process.env.MicrosoftAppId, directLine: directLine.adapter, dingTalk }));
+  mountAdminReport(app, { token: settings.adminToken, traffic, now: overrides.now });
   app.use((err: Error & { status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err.status && ERROR_BODIES[err.status] ? err.status : 500;
     if (status === 500) logger.error({ err: err.message, name: err.name }, 'request failed');
     res.status(status).json({ error: ERROR_BODIES[status] ?? 'internal error' });
   });
-  return { app, adapter, dingTalk, dingTalkOptions, directLine, bot, middleware, stateStore };
+  return { app, adapter, dingTalk, dingTalkOptions, directLine, bot, middleware, stateStore, handoff, traffic };
 }
 
 /** A failed turn still gets a reply in the user's language; a storage outage says "retry shortly". */
@@ -121,7 +143,7 @@ async function onTurnError(context: TurnContext, error: Error): Promise<void> {
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const { app, stateStore, dingTalk, dingTalkOptions, directLine } = createApp(settings);
+  const { app, stateStore, dingTalk, dingTalkOptions, directLine, handoff } = createApp(settings);
   const { model } = loadUnderstanding();
   if (model.origin === 'built') logger.warn({ file: model.file, reason: model.reason, saveError: model.saveError }, 'classifier model built at start (run npm run build to build it once)');
   const warmUpStarted = Date.now();
@@ -134,7 +156,10 @@ async function main(): Promise<void> {
   }
   const server = app.listen(settings.port, () => logger.info({ port: settings.port }, 'bot listening: POST /api/messages'));
   directLine.attachWebSocket(server);
-  const stop = () => void directLine.close().finally(() => server.close(() => void stateStore.close().finally(() => process.exit(0))));
+  const stop = () => {
+    handoff.stop();
+    void directLine.close().finally(() => server.close(() => void stateStore.close().finally(() => process.exit(0))));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));

@@ -361,3 +361,33 @@ function byPosition(problems: CertProblem[]): CertProblem[] {
   const rest = problems.filter((p) => !at.includes(p));
   return [...at.sort((a, b) => a.position! - b.position!), ...rest];
 }
+
+// Letters and digits with single spaces or hyphens inside: the runs a certificate number can hide in.
+const ALNUM_RUN = /[0-9A-Za-z０-９Ａ-Ｚａ-ｚ](?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]|[ \-－](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]))*/g;
+
+/**
+ * Free text (a message kept on a hand-off case or in the traffic log) with every certificate-number-like part masked:
+ * consecutive pieces with digits in them ("4401 0619 …"), 14 or more characters with at least 8 digits.
+ */
+export function maskCertNumbers(text: string): string {
+  return text.replace(ALNUM_RUN, (run) => {
+    const pieces = run.split(/(?<=[ \-－])/);
+    let out = '';
+    let group = '';
+    const flush = () => {
+      const compact = group.normalize('NFKC').replace(/[\s-]/g, '');
+      const masked = compact.length >= 14 && compact.replace(/\D/g, '').length >= 8 ? analyzeCertNumber(group).masked + (/[ \-－]$/.test(group) ? group.slice(-1) : '') : group;
+      out += masked;
+      group = '';
+    };
+    for (const piece of pieces) {
+      if (/[0-9０-９]/.test(piece)) group += piece;
+      else {
+        flush();
+        out += piece;
+      }
+    }
+    flush();
+    return out;
+  });
+}

@@ -7,6 +7,7 @@ import type { MainDialog } from '../dialogs/mainDialog';
 import { getProfile, type ConversationProfile } from '../dialogs/conversationProfile';
 import type { DialogDependencies } from '../dialogs/dialogContext';
 import { runAgentCommand } from './agentMode';
+import type { Feedback } from './feedback';
 import { reply } from './replies';
 
 /** Details a host page may pass (the widget on the ICP filing page passes product = icp). */
@@ -20,6 +21,7 @@ export class SupportBot extends ActivityHandler {
     private readonly conversationState: ConversationState,
     private readonly dialog: MainDialog,
     private readonly deps: DialogDependencies,
+    private readonly feedback: Feedback,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -47,7 +49,11 @@ export class SupportBot extends ActivityHandler {
       const profile = await this.profileOf(context);
       this.applyHostContext(context, profile);
       const lang = this.languageFor(context, profile);
-      const command = this.deps.isAgentConversation(context) ? runAgentCommand(context.activity.text ?? '', this.deps.understanding, lang) : undefined;
+      // Issue #13: a reply to the last answer's 有帮助 / 没帮助 is feedback; every reply is recorded for the report.
+      if (await this.feedback.handle(context, profile, lang)) return next();
+      const agent = this.deps.isAgentConversation(context);
+      this.feedback.watch(context, profile, { offerFeedback: !agent });
+      const command = agent ? runAgentCommand(context.activity.text ?? '', this.deps.understanding, lang) : undefined;
       if (command) {
         await context.sendActivity(reply(command.text, { intent: command.intent, score: command.score }));
       } else {

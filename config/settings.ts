@@ -30,6 +30,24 @@ export interface Settings {
   dingTalkStream?: { clientId: string; clientSecret: string };
   /** Bearer token /metrics and the detailed /health need; unset: both open. */
   metricsToken?: string;
+  handoff: HandoffSettings;
+  /** Bearer token for GET /admin/report; unset: the report answers 401 to everyone. */
+  adminToken?: string;
+  /** How long recorded traffic (answers, feedback, what the bot could not answer) is kept. */
+  trafficTtlSeconds: number;
+}
+
+export interface HandoffSettings {
+  /** The agents' DingTalk group robot webhook (operator configuration, used as configured). */
+  dingTalkWebhook?: string;
+  /** Its 加签 secret: posts carry timestamp and sign query parameters. */
+  dingTalkSecret?: string;
+  /** The agents' group conversationId: its `#<n> text` messages are relayed to the customer of case n. */
+  dingTalkConversation?: string;
+  /** With no agent's reply within this time, the customer is told and may leave a message on the case. */
+  timeoutSeconds: number;
+  /** How long a case (its masked transcript included) is kept. */
+  caseTtlSeconds: number;
 }
 
 /** Bot Framework, Teams and DingTalk attachment hosts. */
@@ -73,5 +91,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dingTalkStream:
       env.DINGTALK_CLIENT_ID && env.DINGTALK_CLIENT_SECRET ? { clientId: env.DINGTALK_CLIENT_ID, clientSecret: env.DINGTALK_CLIENT_SECRET } : undefined,
     metricsToken: env.METRICS_TOKEN || undefined,
+    handoff: {
+      dingTalkWebhook: env.HANDOFF_DINGTALK_WEBHOOK || undefined,
+      dingTalkSecret: env.HANDOFF_DINGTALK_SECRET || undefined,
+      dingTalkConversation: env.HANDOFF_DINGTALK_CONVERSATION || undefined,
+      timeoutSeconds: positiveInt(env.HANDOFF_TIMEOUT_SECONDS, 300),
+      caseTtlSeconds: positiveInt(env.HANDOFF_CASE_TTL_SECONDS, 7 * 24 * 60 * 60),
+    },
+    adminToken: env.ADMIN_TOKEN || undefined,
+    trafficTtlSeconds: positiveInt(env.TRAFFIC_TTL_SECONDS, 90 * 24 * 60 * 60),
   };
 }

@@ -185,7 +185,8 @@ export class MainDialog extends ComponentDialog {
         await context.sendActivity(reply(this.entry(result.intent).answer[lang].trim(), { intent: result.intent, score: result.score }));
         return step.endDialog();
       case 'handoff.human':
-        await context.sendActivity(reply(this.entry(result.intent).answer[lang].trim(), { intent: result.intent, score: result.score, handoff: true }));
+        // Hand-off (issue #13, bots/handoff): opens a case, tells the customer, sends handoff.initiate, posts to the agents.
+        await this.deps.handoff.start(context, { lang, entryId: profile.entryId, score: result.score, details: profile.details, recent: [{ from: 'customer', text }] });
         return step.endDialog();
     }
     return this.choose(step, profile, result.intent, result.score);

@@ -13,12 +13,14 @@ export async function listen(app: Express | http.RequestListener): Promise<{ url
 }
 
 /** A fake endpoint that records the JSON bodies posted to it (a DingTalk session webhook, a Bot Framework serviceUrl). */
-export async function recorder(): Promise<{ url: string; bodies: unknown[]; close: () => Promise<void>; waitFor: (n: number, ms?: number) => Promise<unknown[]> }> {
+export async function recorder(): Promise<{ url: string; bodies: unknown[]; urls: string[]; close: () => Promise<void>; waitFor: (n: number, ms?: number) => Promise<unknown[]> }> {
   const bodies: unknown[] = [];
+  const urls: string[] = [];
   const server = await listen((req: http.IncomingMessage, res: http.ServerResponse) => {
     let data = '';
     req.on('data', (c: Buffer) => (data += c));
     req.on('end', () => {
+      urls.push(req.url ?? '');
       try {
         bodies.push(JSON.parse(data || '{}'));
       } catch {
@@ -33,5 +35,5 @@ export async function recorder(): Promise<{ url: string; bodies: unknown[]; clos
     while (bodies.length < n && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     return bodies;
   };
-  return { ...server, bodies, waitFor };
+  return { ...server, bodies, urls, waitFor };
 }
