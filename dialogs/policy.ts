@@ -57,7 +57,7 @@ export const DETAIL_ONLY_SWITCH = 0.8;
 const VAGUE_SCORE = 0.45;
 const VAGUE_LENGTH = 15;
 /** A bare answer ("居民身份证", "上个月15号", "international site") is short. */
-const BARE_ANSWER_LENGTH = 24;
+const BARE_ANSWER_LENGTH = 16;
 
 type Case = { name: string; when: (p: PolicyInput) => boolean; then: (p: PolicyInput) => Omit<Decision, 'case'> };
 
@@ -78,6 +78,7 @@ function target(p: PolicyInput): { id: string; score: number } | undefined {
 
 /** At a question: another failure pasted or described. */
 function switchesAtQuestion(p: PolicyInput): boolean {
+  if (p.reading.onlyDetails) return false;
   const t = target(p);
   return !!t && t.id !== p.tracker.entryId && t.score >= SWITCH_CONFIDENCE;
 }
@@ -85,15 +86,16 @@ function switchesAtQuestion(p: PolicyInput): boolean {
 /** After an answer: a new failure, not a follow-up ("我还有个旧号，注销了行不行" has no failure words and needs a sure recognition). */
 function newFailureAfterAnswer(p: PolicyInput): boolean {
   const c = p.reading.classification;
-  if (c.intent === 'none' || conversational(p)) return false;
+  if (p.reading.onlyDetails || c.intent === 'none' || conversational(p)) return false;
   return c.score >= (p.reading.signals.saysFailure ? SWITCH_CONFIDENCE : DETAIL_ONLY_SWITCH);
 }
 
 /** A detail, a date, a certificate type or a number alone, reading as the answer to a question nobody asked. */
 function bareAnswer(p: PolicyInput): boolean {
   const r = p.reading;
+  if (r.onlyDetails) return true;
   if (r.command || r.signals.saysFailure || r.normalized.length > BARE_ANSWER_LENGTH) return false;
-  const said = r.details.some((d) => d.slot !== 'holderName') || r.mentioned.includes('issueDate') || r.pick !== undefined;
+  const said = r.details.some((d) => d.slot !== 'holderName' && d.slot !== 'product') || r.mentioned.includes('issueDate') || r.pick !== undefined;
   return said && (r.classification.intent === 'none' || (!conversational(p) && r.classification.score < SWITCH_CONFIDENCE));
 }
 
@@ -137,7 +139,7 @@ export const CASES: Case[] = [
   { name: 'answer to the question', when: (p) => at(p) && sureAnswer(p), then: () => ({ action: 'takeAnswer' }) },
   { name: 'why this question', when: (p) => at(p) && asksWhy(p), then: () => ({ action: 'explainDetail' }) },
   { name: "don't know at a question", when: (p) => at(p) && p.reading.answer === 'unknown', then: () => ({ action: 'takeAnswer' }) },
-  { name: 'hand-off at a question', when: (p) => at(p) && p.reading.classification.intent === 'handoff.human', then: classified },
+  { name: 'hand-off at a question', when: (p) => at(p) && !p.reading.onlyDetails && p.reading.classification.intent === 'handoff.human', then: classified },
   { name: 'new failure at a question', when: (p) => at(p) && switchesAtQuestion(p), then: classified },
   { name: 'correction at a question', when: (p) => at(p) && p.reading.details.some((d) => differs(p.tracker, d)), then: (p) => ({ action: 'correct', entryId: p.tracker.entryId }) },
   { name: 'another detail at a question', when: (p) => at(p) && p.reading.details.length > 0, then: (p) => ({ action: 'rememberOther', entryId: p.tracker.entryId }) },

@@ -13,7 +13,7 @@ import {
 } from './details';
 import { detectLanguage, type Lang } from './language';
 import { normalize } from './normalize';
-import { isOneOf, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
+import { isOneOf, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
 import { slotCatalog } from './slots';
 
 export type Certainty = 'sure' | 'hedged';
@@ -49,6 +49,8 @@ export interface Reading {
   /** A bare number 1–9 (picks one of the entries offered). */
   pick?: number;
   details: DetailReading[];
+  /** The message is its choice details alone ("中国内地", "个人", "the international site"): an answer, never a new failure. */
+  onlyDetails: boolean;
   /** Slots the message spoke of, including values not usable as details ("12月1号提交可以吗" speaks of a date). */
   mentioned: string[];
   /** The answer to the open question, if it reads as one (see recognizeSlotAnswer); 'unknown' for "don't know". */
@@ -114,6 +116,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     pick: picked ? Number(picked[1]) : undefined,
     details,
     mentioned: [...mentioned],
+    onlyDetails: onlyDetails(normalized, [...choices.values()]),
     answer: context.openSlot ? answerTo(context.openSlot, text, normalized, context, details, hedgedAt) : undefined,
     askedAbout: Object.entries(catalog.slots).filter(([, d]) => d.askedAbout && saysAnyNormalized(normalized, d.askedAbout)).map(([slot]) => slot),
     product: choices.get('product')?.value as Product | undefined,

@@ -20,6 +20,7 @@ export interface SignalLexicon {
   correction: Words;
   affirm: Words;
   deny: Words;
+  filler: Words;
 }
 
 let lexicon: SignalLexicon | undefined;
@@ -50,6 +51,26 @@ export function startsWithAny(normalized: string, words: Words): boolean {
 export function isOneOf(normalized: string, words: Words): boolean {
   const t = stripPunctuation(normalized).replace(PARTICLES, '').trim();
   return !!t && (words.zh.includes(t) || words.en.includes(t));
+}
+
+/**
+ * Whether a normalized text is its choice details alone ("我是香港的", "international site"), with no more than filler
+ * words and a character or two beside them.
+ */
+export function onlyDetails(normalized: string, spans: { start: number; end: number }[]): boolean {
+  if (!spans.length) return false;
+  let rest = '';
+  let from = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    rest += ` ${normalized.slice(from, Math.max(from, s.start))} `;
+    from = Math.max(from, s.end);
+  }
+  rest += ` ${normalized.slice(from)} `;
+  const { filler } = signalLexicon();
+  let words = ` ${stripPunctuation(rest)} `;
+  for (const w of [...filler.en].sort((a, b) => b.length - a.length)) words = words.split(` ${w} `).join(' ');
+  for (const w of [...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join('');
+  return words.replace(/\s+/g, '').length <= 2;
 }
 
 /** The kind of question a normalized text asks, if it asks one. */
