@@ -93,8 +93,9 @@ function newFailureAfterAnswer(p: PolicyInput): boolean {
 /** A detail, a date, a certificate type or a number alone, reading as the answer to a question nobody asked. */
 function bareAnswer(p: PolicyInput): boolean {
   const r = p.reading;
+  if (r.command || r.signals.saysFailure) return false;
   if (r.onlyDetails) return true;
-  if (r.command || r.signals.saysFailure || r.normalized.length > BARE_ANSWER_LENGTH) return false;
+  if (r.normalized.length > BARE_ANSWER_LENGTH) return false;
   const said = r.details.some((d) => d.slot !== 'holderName' && d.slot !== 'product') || r.mentioned.includes('issueDate') || r.pick !== undefined;
   return said && (r.classification.intent === 'none' || (!conversational(p) && r.classification.score < SWITCH_CONFIDENCE));
 }

@@ -116,7 +116,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     pick: picked ? Number(picked[1]) : undefined,
     details,
     mentioned: [...mentioned],
-    onlyDetails: onlyDetails(normalized, [...choices.values()]),
+    onlyDetails: !saysAnyNormalized(normalized, catalog.failure) && onlyDetails(normalized, [...choices.values()]),
     answer: context.openSlot ? answerTo(context.openSlot, text, normalized, context, details, hedgedAt) : undefined,
     askedAbout: Object.entries(catalog.slots).filter(([, d]) => d.askedAbout && saysAnyNormalized(normalized, d.askedAbout)).map(([slot]) => slot),
     product: choices.get('product')?.value as Product | undefined,
