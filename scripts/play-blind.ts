@@ -1,12 +1,12 @@
 /**
  * Plays the blind conversations over HTTP and prints pass/fail per conversation and `N passed, M failed`.
  *
- *   npx tsx scripts/play-blind.ts [--url http://127.0.0.1:PORT] [--today yyyy-mm-dd] [files…]
+ *   npx tsx scripts/play-blind.ts [--url http://127.0.0.1:PORT] [--today yyyy-mm-dd] [--verbose] [files…]
  *
  * Without --url it builds the bot (npm run build) and runs `node dist/index.js` on a free port, in-memory state.
  * Without files it plays test/conversations/blind/*.yaml. --today only tells the player which day the bot takes as
  * today (default: today in Asia/Shanghai, the bot's own clock); it does not change the bot's clock.
- * Exit code 1 when a conversation failed.
+ * --verbose prints every exchange, also of the conversations that passed. Exit code 1 when a conversation failed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import { readdirSync } from 'fs';
@@ -15,12 +15,20 @@ import * as path from 'path';
 import { fromRoot, PACKAGE_ROOT } from '../config/paths';
 import { loadConversations, playAll, report } from '../test/conversations/blindPlayer';
 
-function parseArgs(argv: string[]): { url?: string; today?: string; files: string[] } {
-  const out: { url?: string; today?: string; files: string[] } = { files: [] };
+interface Args {
+  url?: string;
+  today?: string;
+  verbose: boolean;
+  files: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { verbose: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--url') out.url = argv[++i];
     else if (arg === '--today') out.today = argv[++i];
+    else if (arg === '--verbose') out.verbose = true;
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else out.files.push(path.resolve(arg));
   }
@@ -77,7 +85,7 @@ async function main(): Promise<void> {
   const url = args.url ?? started!.url;
   try {
     const results = await playAll(url, conversations, { today: args.today });
-    console.log(report(results, conversations));
+    console.log(report(results, conversations, args.verbose));
     process.exitCode = results.every((r) => r.passed) ? 0 : 1;
   } finally {
     started?.child.kill('SIGTERM');

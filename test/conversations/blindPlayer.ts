@@ -334,23 +334,34 @@ export async function playAll(url: string, conversations: Conversation[], option
   return results;
 }
 
-/** One line per conversation, the first failing turn's exchange under a failure, and `N passed, M failed`. */
-export function report(results: ConversationResult[], conversations: Conversation[]): string {
+function replyLine(reply: Reply, width: number): string {
+  const meta = [reply.intent, reply.slot && `slot=${reply.slot}`, reply.candidates.length ? `candidates=${reply.candidates.join('|')}` : ''].filter(Boolean).join(' ');
+  return `     bot [${meta}]: ${reply.text.replace(/\s+/g, ' ').slice(0, width)}`;
+}
+
+/**
+ * One line per conversation, the first failing turn's exchange under a failure, and `N passed, M failed`;
+ * verbose: every exchange of every conversation.
+ */
+export function report(results: ConversationResult[], conversations: Conversation[], verbose = false): string {
   const byId = new Map(conversations.map((c) => [c.id, c]));
   const lines: string[] = [];
   for (const r of results) {
     if (r.passed) {
       lines.push(`PASS ${r.id}`);
+      if (verbose) {
+        for (const [i, turn] of r.turns.entries()) {
+          lines.push(`     ${i + 1}. user: ${turn.sent ?? '(skipped: nothing to answer)'}`);
+          for (const reply of turn.replies) lines.push(replyLine(reply, 160));
+        }
+      }
       continue;
     }
     lines.push(`FAIL ${r.id} (turn ${r.failedTurn}): ${r.reason}`);
     const turn = r.turns[(r.failedTurn ?? 1) - 1];
     const conversation = byId.get(r.id);
     if (turn?.sent !== undefined) lines.push(`     user: ${turn.sent}`);
-    for (const reply of turn?.replies ?? []) {
-      const meta = [reply.intent, reply.slot && `slot=${reply.slot}`, reply.candidates.length ? `candidates=${reply.candidates.join('|')}` : ''].filter(Boolean).join(' ');
-      lines.push(`     bot [${meta}]: ${reply.text.replace(/\s+/g, ' ').slice(0, 220)}`);
-    }
+    for (const reply of turn?.replies ?? []) lines.push(replyLine(reply, 220));
     if (conversation?.note) lines.push(`     note: ${conversation.note}`);
   }
   const passed = results.filter((r) => r.passed).length;
