@@ -5,8 +5,6 @@
  */
 import { readdirSync } from 'fs';
 import * as path from 'path';
-import { createApp } from '../../index';
-import { readSettings } from '../../config/settings';
 import { fromRoot } from '../../config/paths';
 import { listen } from '../helpers/servers';
 import { loadConversations, playAll, report, type Conversation } from './blindPlayer';
@@ -38,6 +36,8 @@ played('blind conversations over /api/messages', () => {
   let server: Awaited<ReturnType<typeof listen>>;
   beforeAll(async () => {
     conversations = loadConversations(files(set));
+    // Imported here so that the default jest run, which skips this block, does not load the whole bot.
+    const [{ createApp }, { readSettings }] = await Promise.all([import('../../index'), import('../../config/settings')]);
     server = await listen(createApp(readSettings({}), { today: () => TODAY }).app);
   });
   afterAll(() => server?.close());
