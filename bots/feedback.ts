@@ -33,7 +33,6 @@ export interface PendingFeedback {
   options: string[];
   /** Next candidates for the question, best first. */
   alternatives: string[];
-  maskedText?: string;
 }
 
 export type FeedbackAccessor = StatePropertyAccessor<PendingFeedback | undefined>;
@@ -77,14 +76,14 @@ export class Feedback {
       return true;
     }
     if (choice === 'unhelpful') {
-      await this.record({ ...base, kind: 'unhelpful', at: this.now(), text: pending.maskedText, candidates: pending.alternatives.map((id) => ({ id, score: 0 })) });
+      await this.record({ ...base, kind: 'unhelpful', at: this.now(), candidates: pending.alternatives.map((id) => ({ id, score: 0 })) });
       const kb = this.options.understanding.kb;
       const titles = pending.alternatives.map((id) => kb.byId.get(id)!.title[lang]);
       profile.suggestions = pending.alternatives;
       const text = message(titles.length ? 'feedbackSorry' : 'feedbackSorryAlone', lang);
       const meta: ReplyMeta = { intent: 'clarify', score: pending.score, candidates: pending.alternatives };
       await context.sendActivity(reply(text, meta, [...titles, message('handoffAction', lang)]));
-      await this.options.pending.set(context, { ...pending, options: [...pending.alternatives, 'handoff'], maskedText: undefined });
+      await this.options.pending.set(context, { ...pending, options: [...pending.alternatives, 'handoff'] });
       return true;
     }
     if (choice === 'handoff') {
@@ -157,7 +156,7 @@ export class Feedback {
     const shown = activity.suggestedActions?.actions ?? [];
     const offered = shown.map((a) => kb.entries.find((e) => e.title[lang] === a.value || e.title[lang] === a.title)?.id ?? String(a.value));
     activity.suggestedActions = { to: [], actions: [...shown, ...[message('feedbackHelpful', lang), message('feedbackUnhelpful', lang)].map((t) => ({ type: 'imBack', title: t, value: t }))] };
-    await this.options.pending.set(context, { entryId: entry!.id, score, lang, options: [...offered, 'helpful', 'unhelpful'], alternatives, maskedText });
+    await this.options.pending.set(context, { entryId: entry!.id, score, lang, options: [...offered, 'helpful', 'unhelpful'], alternatives });
   }
 
   private async record(event: TrafficEvent): Promise<void> {

@@ -17,7 +17,7 @@ describe('npm start', () => {
     const connector = await recorder();
     const child = spawn('npm', ['start'], {
       cwd: PACKAGE_ROOT,
-      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', REDIS_URL: '', MicrosoftAppId: '' },
+      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', REDIS_URL: '', MicrosoftAppId: '', OUTBOUND_PRIVATE_NETWORKS: '127.0.0.1', OUTBOUND_ALLOW_HTTP: 'true' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
