@@ -28,6 +28,8 @@ export interface Settings {
   dingTalkFiles?: { appKey: string; appSecret: string; robotCode: string };
   /** DingTalk stream mode credentials; when both are set the bot also listens on DingTalk's long connection. */
   dingTalkStream?: { clientId: string; clientSecret: string };
+  /** No MicrosoftAppId: only local connectors can be answered (loopback over http allowed for them). */
+  localDevelopment: boolean;
   /** Bearer token /metrics and the detailed /health need; unset: both open. */
   metricsToken?: string;
   handoff: HandoffSettings;
@@ -90,6 +92,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       dingTalkAppKey && dingTalkSecret ? { appKey: dingTalkAppKey, appSecret: dingTalkSecret, robotCode: env.DINGTALK_ROBOT_CODE || dingTalkAppKey } : undefined,
     dingTalkStream:
       env.DINGTALK_CLIENT_ID && env.DINGTALK_CLIENT_SECRET ? { clientId: env.DINGTALK_CLIENT_ID, clientSecret: env.DINGTALK_CLIENT_SECRET } : undefined,
+    localDevelopment: !env.MicrosoftAppId,
     metricsToken: env.METRICS_TOKEN || undefined,
     handoff: {
       dingTalkWebhook: env.HANDOFF_DINGTALK_WEBHOOK || undefined,

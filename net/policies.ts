@@ -26,10 +26,12 @@ export function outboundPolicies(settings: Settings): OutboundPolicies {
       retries: 1,
       retryDelayMs: 200,
     },
+    // Without a Microsoft app id no Bot Framework channel can be answered, only a local one (the Emulator, a test
+    // connector): then the connector may be on loopback over http, as the README's `npm start` promises.
     connector: {
       hosts: settings.serviceUrlHosts,
-      allowHttp,
-      privateNetworks,
+      allowHttp: allowHttp || settings.localDevelopment,
+      privateNetworks: settings.localDevelopment ? [...privateNetworks, '127.0.0.1', '::1'] : privateNetworks,
       timeoutMs: settings.connectorTimeoutMs,
       maxBytes: 1024 * 1024,
       retries: 1,
