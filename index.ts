@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { timingSafeEqual } from 'crypto';
 import pino from 'pino';
 import { readSettings, type Settings } from './config/settings';
 import { createStorage } from './storage/createStorage';
@@ -15,14 +16,31 @@ import { BotMetrics } from './bots/metrics';
 import { reply } from './bots/replies';
 import { message } from './answers/messages';
 import { detectLanguage, languageOfLocale } from './understanding/language';
-import { validateIncomingActivity } from './bots/activityValidation';
+import { loadUnderstanding } from './understanding';
+import { OutboundError } from './net/outbound';
+import { outboundPolicies } from './net/policies';
+import { connectorClientOptions } from './net/connectorHttpClient';
+import { BotFrameworkAdapter, mountBotFramework } from './channels/botframework/mountBotFramework';
 import { mountDingTalk, startDingTalkStream } from './channels/dingtalk/mountDingTalk';
+import { DingTalkFiles } from './channels/dingtalk/dingTalkFiles';
+import { memorySeenMessages, redisSeenMessages } from './channels/dingtalk/seenMessages';
 import { mountDirectLine } from './channels/directline/mountDirectLine';
+import { createConversationStore } from './channels/directline/createConversationStore';
 import { mountWebChat } from './channels/webchat/mountWebChat';
 
 export const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: ['text', '*.text'] });
 
 const STORAGE_FAILURE = /redis|connection|timed? ?out|econnrefused|writeable|stream isn't|storage/i;
+
+/** Fixed bodies for the error statuses express and its body parser produce: never an error's own message. */
+const ERROR_BODIES: Record<number, string> = { 400: 'bad request', 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 413: 'payload too large', 415: 'unsupported media type' };
+
+/** Whether a request carries `Authorization: Bearer <token>` (compared in constant time). */
+function hasBearer(req: Request, token: string): boolean {
+  const given = Buffer.from(req.header('authorization') ?? '');
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
 
 /** The HTTP server: POST /api/messages for Bot Framework channels, GET /health; channels mount beside it. */
 export function createApp(settings: Settings = readSettings(), overrides: BotOverrides = {}) {
@@ -43,55 +61,77 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
     overrides.today,
   );
   const bot = createBot(stateStore.storage, settings, overrides, { handoff, traffic });
-  const metrics = new BotMetrics();
-  const middleware = [metrics, stateStore.turnMiddleware, new ChannelRendering(), handoff];
+  const policies = outboundPolicies(settings);
+  const metrics = new BotMetrics(loadUnderstanding().kb.byId.keys());
+  const middleware = [metrics, stateStore.turnMiddleware, stateStore.duplicateMiddleware, new ChannelRendering(), handoff];
 
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: process.env.MicrosoftAppId,
-      MicrosoftAppPassword: process.env.MicrosoftAppPassword,
-      MicrosoftAppType: process.env.MicrosoftAppType,
-      MicrosoftAppTenantId: process.env.MicrosoftAppTenantId,
-    }),
+  const adapter = new BotFrameworkAdapter(
+    // The whole environment, as botbuilder's samples pass it: MicrosoftApp* and its optional endpoint settings.
+    new ConfigurationBotFrameworkAuthentication(
+      process.env as Record<string, string>,
+      undefined,
+      undefined,
+      undefined,
+      connectorClientOptions(policies.connector),
+    ),
   );
   for (const m of middleware) adapter.use(m);
   adapter.onTurnError = (context, error) => onTurnError(context, error);
 
   const app = express();
   app.disable('x-powered-by');
-  app.get('/health', async (_req, res) => {
+  const allowed = (req: Request) => !settings.metricsToken || hasBearer(req, settings.metricsToken);
+  app.get('/health', async (req, res) => {
     const storage = await stateStore.health();
-    res.status(storage.reachable ? 200 : 503).json({ status: storage.reachable ? 'ok' : 'degraded', storage });
+    const status = storage.reachable ? 'ok' : 'degraded';
+    res.status(storage.reachable ? 200 : 503).json(allowed(req) ? { status, storage } : { status });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (!allowed(req)) {
+      res.status(401).json({ error: ERROR_BODIES[401] });
+      return;
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.post('/api/messages', express.json({ limit: '1mb' }), validateIncomingActivity, (req, res, next) => {
-    adapter.process(req, res, (context) => bot.run(context)).catch(next);
-  });
-  const dingTalk = mountDingTalk(app, {
-    runBot: (context) => bot.run(context),
+  const runBot = (context: TurnContext) => bot.run(context);
+  mountBotFramework(app, { adapter, runBot, logger });
+  const dingTalkOptions = {
+    runBot,
     middleware,
     onTurnError,
     appSecret: settings.dingTalkAppSecret,
+    maxSkewMs: settings.dingTalkMaxSkewMs,
+    seen: stateStore.redis ? redisSeenMessages(stateStore.redis, stateStore.config.keyPrefix) : memorySeenMessages(),
+    webhookPolicy: policies.dingTalkWebhook,
+    files: settings.dingTalkFiles ? new DingTalkFiles(settings.dingTalkFiles, settings.dingTalkApiBase, policies.dingTalkApi) : undefined,
     logger,
+  };
+  const dingTalk = mountDingTalk(app, dingTalkOptions);
+  const directLine = mountDirectLine(app, {
+    runBot,
+    middleware,
+    onTurnError,
+    logger,
+    store: createConversationStore(stateStore),
+    attachmentMaxBytes: settings.attachmentMaxBytes,
   });
-  const directLine = mountDirectLine(app, { runBot: (context) => bot.run(context), middleware, onTurnError, logger });
   mountWebChat(app, { directLine, logger });
   handoff.useDelivery(new ChannelDelivery({ cloud: adapter, appId: process.env.MicrosoftAppId, directLine: directLine.adapter, dingTalk }));
   mountAdminReport(app, { token: settings.adminToken, traffic, now: overrides.now });
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+  app.use((err: Error & { status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) logger.error({ err: err.message }, 'request failed');
-    res.status(status).json({ error: status === 500 ? 'internal error' : err.type ?? err.message });
+    const status = err.status && ERROR_BODIES[err.status] ? err.status : 500;
+    if (status === 500) logger.error({ err: err.message, name: err.name }, 'request failed');
+    res.status(status).json({ error: ERROR_BODIES[status] ?? 'internal error' });
   });
-  return { app, adapter, dingTalk, directLine, bot, middleware, stateStore, handoff, traffic };
+  return { app, adapter, dingTalk, dingTalkOptions, directLine, bot, middleware, stateStore, handoff, traffic };
 }
 
 /** A failed turn still gets a reply in the user's language; a storage outage says "retry shortly". */
 async function onTurnError(context: TurnContext, error: Error): Promise<void> {
   logger.error({ err: error.message, name: error.name, conversation: context.activity.conversation?.id }, 'turn failed');
+  // The channel itself failed (timeout, refused, redirect): an error reply would wait on the same channel again.
+  if (error instanceof OutboundError) return;
   const lang = detectLanguage(context.activity.text ?? '') ?? languageOfLocale(context.activity.locale) ?? 'zh';
   const key = STORAGE_FAILURE.test(`${error.name} ${error.message}`) ? 'retryShortly' : 'error';
   try {
@@ -103,12 +143,14 @@ async function onTurnError(context: TurnContext, error: Error): Promise<void> {
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  const { app, stateStore, dingTalk, directLine, bot, handoff } = createApp(settings);
+  const { app, stateStore, dingTalk, dingTalkOptions, directLine, handoff } = createApp(settings);
+  const { model } = loadUnderstanding();
+  if (model.origin === 'built') logger.warn({ file: model.file, reason: model.reason, saveError: model.saveError }, 'classifier model built at start (run npm run build to build it once)');
   const warmUpStarted = Date.now();
   await warmUp(settings);
   logger.info({ ms: Date.now() - warmUpStarted }, 'warmed up');
   if (settings.dingTalkStream) {
-    startDingTalkStream(settings.dingTalkStream, dingTalk, (context) => bot.run(context), logger).catch((err: Error) =>
+    startDingTalkStream(settings.dingTalkStream, dingTalk, dingTalkOptions).catch((err: Error) =>
       logger.error({ err: err.message }, 'DingTalk stream mode could not connect'),
     );
   }

@@ -1,13 +1,22 @@
 /**
- * Reads an uploaded attachment into memory, with a byte cap and a time limit.
+ * Reads an uploaded attachment into memory under the attachment policy (net/outbound.ts: allowed hosts only, no
+ * private addresses unless listed, no redirects, size and time bounded). data: URLs are decoded here and always work.
  *
  * Only ever called with the contentUrl of an attachment the channel delivered (Bot Framework / DingTalk), never with
- * a URL a user typed: the bot must not become a way to fetch arbitrary addresses. Even so only http(s) and data: URLs
- * are read, the body is streamed and abandoned as soon as it passes maxBytes, and the whole read is aborted after
- * timeoutMs.
+ * a URL a user typed; even so a sender chooses that URL, so the policy, not the channel, decides where it may point.
  */
+import { OutboundError, send, type OutboundPolicy } from '../net/outbound';
 
-export type AttachmentDownloadErrorCode = 'invalidUrl' | 'unsupportedScheme' | 'badDataUrl' | 'httpStatus' | 'tooLarge' | 'timeout' | 'network';
+export type AttachmentDownloadErrorCode =
+  | 'invalidUrl'
+  | 'unsupportedScheme'
+  | 'notAllowed'
+  | 'redirect'
+  | 'badDataUrl'
+  | 'httpStatus'
+  | 'tooLarge'
+  | 'timeout'
+  | 'network';
 
 export class AttachmentDownloadError extends Error {
   constructor(
@@ -21,67 +30,28 @@ export class AttachmentDownloadError extends Error {
   }
 }
 
-export interface DownloadOptions {
-  /** Largest body accepted; a larger one fails with tooLarge. */
-  maxBytes: number;
-  /** Time for the whole download, headers and body. */
-  timeoutMs: number;
-  /** The fetch to use (tests); the global fetch by default. */
-  fetchImpl?: typeof fetch;
-}
+const FROM_OUTBOUND: Record<OutboundError['code'], AttachmentDownloadErrorCode> = {
+  invalidUrl: 'invalidUrl',
+  scheme: 'unsupportedScheme',
+  host: 'notAllowed',
+  address: 'notAllowed',
+  redirect: 'redirect',
+  timeout: 'timeout',
+  tooLarge: 'tooLarge',
+  network: 'network',
+};
 
 /** The attachment's bytes; rejects with an AttachmentDownloadError. */
-export async function downloadAttachment(url: string, options: DownloadOptions): Promise<Buffer> {
-  let parsed: URL;
+export async function downloadAttachment(url: string, policy: OutboundPolicy): Promise<Buffer> {
+  if (/^data:/i.test(url)) return decodeDataUrl(url, policy.maxBytes);
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new AttachmentDownloadError('invalidUrl', 'not a URL');
-  }
-  if (parsed.protocol === 'data:') return decodeDataUrl(url, options.maxBytes);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new AttachmentDownloadError('unsupportedScheme', `${parsed.protocol} URLs are not read`);
-  }
-
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.timeoutMs);
-  try {
-    const response = await (options.fetchImpl ?? fetch)(parsed, { signal: controller.signal, redirect: 'follow' });
-    if (!response.ok) {
-      controller.abort();
-      throw new AttachmentDownloadError('httpStatus', `HTTP ${response.status}`, response.status);
-    }
-    const declared = Number(response.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > options.maxBytes) {
-      controller.abort();
-      throw tooLarge(options.maxBytes);
-    }
-    if (!response.body) return Buffer.alloc(0);
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > options.maxBytes) {
-        controller.abort();
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(options.maxBytes);
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks, total);
+    const response = await send(url, {}, policy);
+    if (response.status < 200 || response.status >= 300) throw new AttachmentDownloadError('httpStatus', `HTTP ${response.status}`, response.status);
+    return response.body;
   } catch (err) {
     if (err instanceof AttachmentDownloadError) throw err;
-    if (timedOut) throw new AttachmentDownloadError('timeout', `no complete response within ${options.timeoutMs} ms`);
-    throw new AttachmentDownloadError('network', (err as Error)?.message ?? 'download failed');
-  } finally {
-    clearTimeout(timer);
+    if (err instanceof OutboundError) throw new AttachmentDownloadError(FROM_OUTBOUND[err.code], err.message);
+    throw new AttachmentDownloadError('network', 'download failed');
   }
 }
 

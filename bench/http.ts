@@ -1,79 +1,122 @@
 import { spawn, type ChildProcess } from 'child_process';
-import * as path from 'path';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import { randomUUID } from 'crypto';
 import { summarize, type LatencySummary } from './classification';
-import { PACKAGE_ROOT } from '../config/paths';
-
-const ROOT = PACKAGE_ROOT;
+import { fromRoot } from '../config/paths';
 
 export interface ServerUnderTest {
+  name: string;
   url: string;
   process: ChildProcess;
+  /** Process start (spawn) to its first answered message, ms. */
+  startMs: number;
   stop(): Promise<void>;
 }
 
-/** Starts a server script with tsx on a port and waits until it answers. */
-export async function startServer(script: string, port: number, env: NodeJS.ProcessEnv = {}): Promise<ServerUnderTest> {
-  // node itself with tsx as a loader (the tsx CLI forks a child): the pid is the server's, for its RSS and its stop.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
-    cwd: ROOT,
+/** Where the bot's replies go: POSTed to a local connector (serviceUrl), or returned in the HTTP response. */
+export interface ReplyRoute {
+  mode: 'connector' | 'expectReplies';
+  serviceUrl: string;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+/** A free port on 127.0.0.1, for a child process that cannot be told to listen on port 0 and report back. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function post(url: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** One message turn over the Bot Framework protocol; resolves when the bot has finished the turn (HTTP response). */
+export async function turn(url: string, route: ReplyRoute, conversationId: string, text: string): Promise<void> {
+  const activity = {
+    type: 'message',
+    id: randomUUID(),
+    channelId: 'emulator',
+    serviceUrl: route.serviceUrl,
+    from: { id: `user-${conversationId}` },
+    recipient: { id: 'bot' },
+    conversation: { id: conversationId },
+    locale: 'zh-CN',
+    text,
+    ...(route.mode === 'expectReplies' ? { deliveryMode: 'expectReplies' } : {}),
+  };
+  const res = await post(`${url}/api/messages`, JSON.stringify(activity));
+  if (res.status < 200 || res.status >= 300) throw new Error(`turn answered ${res.status}`);
+}
+
+/**
+ * Starts a compiled script (`dist/...js`) with node on a free port and waits for its first answered message: the start
+ * time measured is what a user of `node dist/index.js` waits for.
+ */
+export async function startServer(name: string, script: string, route: ReplyRoute, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, fromRoot(script)], {
+    cwd: fromRoot(),
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 30_000;
+  const probe = `start-${randomUUID()}`;
   for (;;) {
     try {
-      await fetch(`${url}/health`);
+      await turn(url, route, probe, '你好');
       break;
     } catch {
-      if (Date.now() > until || child.exitCode !== null) throw new Error(`${script} did not start`);
-      await new Promise((r) => setTimeout(r, 200));
+      if (performance.now() - started > 60_000 || child.exitCode !== null) throw new Error(`${script} did not answer`);
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
+  const startMs = Math.round(performance.now() - started);
   return {
+    name,
     url,
     process: child,
+    startMs,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
 }
 
-/** One turn over the Bot Framework protocol, replies in the HTTP response (deliveryMode expectReplies). */
-export async function turn(url: string, conversationId: string, text: string): Promise<{ activities: { text?: string; channelData?: Record<string, unknown> }[] }> {
-  const res = await fetch(`${url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: randomUUID(),
-      channelId: 'emulator',
-      serviceUrl: 'http://127.0.0.1:9',
-      deliveryMode: 'expectReplies',
-      from: { id: `user-${conversationId}` },
-      recipient: { id: 'bot' },
-      conversation: { id: conversationId },
-      locale: 'zh-CN',
-      text,
-    }),
-  });
-  if (!res.ok) throw new Error(`turn answered ${res.status}`);
-  return (await res.json()) as { activities: { text?: string }[] };
+/** Resident memory of a process, MB. */
+export function rssMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : undefined;
 }
 
 let conversationsPlayed = 0;
 
 /**
- * A conversation as users have it: a prompt, a question for a detail, the answer. Each gets its own issue date, as
- * users type different ones, so that nothing read once serves every conversation.
+ * A conversation as users have it: a greeting, a prompt, the issue date it asks for, a second prompt, thanks. Each gets its
+ * own issue date, as users type different ones, so that nothing read once serves every conversation.
  */
 function script(): string[] {
-  const issued = new Date(Date.UTC(2026, 10, 15) - conversationsPlayed++ * 86_400_000);
+  const issued = new Date(Date.UTC(2026, 10, 15) - (conversationsPlayed++ % 3000) * 86_400_000);
   const date = `${issued.getUTCFullYear()}年${issued.getUTCMonth() + 1}月${issued.getUTCDate()}日`;
   return ['你好', '身份证是新办的，提示不在实名库中', date, '注册者证件不清晰/被遮挡', '谢谢'];
 }
@@ -84,22 +127,27 @@ export interface LoadResult extends LatencySummary {
   turnsPerSecond: number;
 }
 
-/** Runs `conversations` conversations at once, each playing a script `rounds` times, and measures every turn. */
-export async function load(url: string, conversations: number, rounds: number): Promise<LoadResult> {
+/**
+ * `conversations` users at once, each playing conversations back to back for `seconds`; every turn is timed. With several
+ * urls, a conversation's turns go to them in turn (instances behind a balancer without sticky sessions).
+ */
+export async function load(urls: string[], route: ReplyRoute, conversations: number, seconds: number): Promise<LoadResult> {
   const durations: number[] = [];
   const started = performance.now();
+  const deadline = started + seconds * 1000;
   await Promise.all(
-    Array.from({ length: conversations }, async () => {
-      const id = randomUUID();
-      for (let r = 0; r < rounds; r++) {
+    Array.from({ length: conversations }, async (_, user) => {
+      let sent = user;
+      while (performance.now() < deadline) {
+        const id = randomUUID();
         for (const text of script()) {
           const t0 = performance.now();
-          await turn(url, id, text);
+          await turn(urls[sent++ % urls.length], route, id, text);
           durations.push(performance.now() - t0);
         }
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  return { ...summarize(durations), turns: durations.length, seconds: Math.round(seconds * 100) / 100, turnsPerSecond: Math.round(durations.length / seconds) };
+  const elapsed = (performance.now() - started) / 1000;
+  return { ...summarize(durations), turns: durations.length, seconds: Math.round(elapsed * 100) / 100, turnsPerSecond: Math.round(durations.length / elapsed) };
 }

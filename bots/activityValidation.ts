@@ -1,17 +1,8 @@
+import Ajv from 'ajv';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Longest message text a channel passes on; /api/messages cuts longer text, Direct Line and DingTalk refuse it. */
 export const MAX_TEXT_LENGTH = 10_000;
-
-/** Refuses with 400 what is not a Bot Framework activity, before the adapter or the bot sees it. */
-export function validateIncomingActivity(req: Request, res: Response, next: NextFunction): void {
-  const problem = activityProblem(req.body);
-  if (problem) {
-    res.status(400).json({ error: `invalid activity: ${problem}` });
-    return;
-  }
-  next();
-}
 
 /** Deepest nesting of objects and arrays an activity may have: a deeper one overflows the stack when it is copied. */
 export const MAX_NESTING = 32;
@@ -28,21 +19,86 @@ export function nestsDeeperThan(value: unknown, max = MAX_NESTING): boolean {
   return false;
 }
 
-const isObject = (value: unknown): boolean => !!value && typeof value === 'object' && !Array.isArray(value);
-const listOfObjects = (value: unknown): boolean => Array.isArray(value) && value.every(isObject);
+const text = (maxLength: number) => ({ type: 'string', maxLength });
+const orNull = (schema: { type: string } & Record<string, unknown>) => ({ ...schema, type: [schema.type, 'null'] });
+const account = { type: 'object', properties: { id: text(1024), name: text(1024), role: text(64), aadObjectId: text(256) } };
+const idOnly = { type: 'object', properties: { id: text(1024) } };
+const accounts = { type: 'array', maxItems: 100, items: { ...account, required: ['id'] } };
 
+/**
+ * Every field of an incoming activity that this bot or botbuilder reads, with the type it is read as. Fields nobody
+ * reads are let through untouched; null is accepted where botbuilder treats it as absent.
+ */
+const ACTIVITY_SCHEMA = {
+  type: 'object',
+  required: ['type', 'conversation', 'from', 'recipient'],
+  properties: {
+    type: { type: 'string', minLength: 1, maxLength: 64 },
+    id: text(1024),
+    replyToId: text(1024),
+    channelId: text(64),
+    serviceUrl: text(2048),
+    locale: text(64),
+    localTimezone: text(64),
+    textFormat: text(32),
+    deliveryMode: text(32),
+    name: text(256),
+    callerId: text(1024),
+    timestamp: text(64),
+    localTimestamp: text(64),
+    expiration: text(64),
+    text: orNull({ type: 'string' }),
+    conversation: {
+      type: 'object',
+      required: ['id'],
+      properties: { id: { type: 'string', minLength: 1, maxLength: 1024 }, name: text(1024), isGroup: { type: 'boolean' }, conversationType: text(64), tenantId: text(256) },
+    },
+    from: { ...account, required: ['id'] },
+    recipient: { ...account, required: ['id'] },
+    membersAdded: orNull(accounts),
+    membersRemoved: orNull(accounts),
+    attachments: orNull({
+      type: 'array',
+      maxItems: 20,
+      items: { type: 'object', properties: { contentType: text(256), contentUrl: { type: 'string' }, name: text(1024), thumbnailUrl: text(2048) } },
+    }),
+    entities: orNull({ type: 'array', maxItems: 50, items: { type: 'object', properties: { type: text(256) } } }),
+    channelData: orNull({
+      type: 'object',
+      properties: {
+        context: { type: 'object', additionalProperties: text(256) },
+        clientActivityID: text(256),
+        tenant: idOnly,
+        team: idOnly,
+        channel: idOnly,
+      },
+    }),
+    relatesTo: orNull({ type: 'object' }),
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: false, strict: false }).compile(ACTIVITY_SCHEMA);
+const DATE_FIELDS = ['timestamp', 'localTimestamp', 'expiration'] as const;
+
+/** Why the body is not an activity this bot reads, or undefined; cuts text over MAX_TEXT_LENGTH. */
 export function activityProblem(body: unknown): string | undefined {
-  if (!isObject(body)) return 'body must be a JSON object';
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'body must be a JSON object';
   if (nestsDeeperThan(body)) return `nesting deeper than ${MAX_NESTING} levels`;
-  const a = body as Record<string, unknown>;
-  if (typeof a.type !== 'string' || !a.type) return 'type is required';
-  if (!isObject(a.conversation) || typeof (a.conversation as { id?: unknown }).id !== 'string' || !(a.conversation as { id: string }).id) return 'conversation.id is required';
-  if (a.text !== undefined && a.text !== null && typeof a.text !== 'string') return 'text must be a string';
+  if (!validate(body)) {
+    const error = validate.errors?.[0];
+    return `${error?.instancePath || '/'} ${error?.message ?? 'is invalid'}`;
+  }
+  const a = body as unknown as Record<string, unknown>;
+  for (const field of DATE_FIELDS) if (typeof a[field] === 'string' && Number.isNaN(Date.parse(a[field] as string))) return `/${field} must be a date`;
   if (typeof a.text === 'string' && a.text.length > MAX_TEXT_LENGTH) a.text = a.text.slice(0, MAX_TEXT_LENGTH);
-  if (a.attachments !== undefined && a.attachments !== null && !listOfObjects(a.attachments)) return 'attachments must be a list of objects';
-  if (a.entities !== undefined && a.entities !== null && !listOfObjects(a.entities)) return 'entities must be a list of objects';
-  if (a.membersAdded !== undefined && a.membersAdded !== null && !listOfObjects(a.membersAdded)) return 'membersAdded must be a list of objects';
-  if (!isObject(a.from) || typeof (a.from as { id?: unknown }).id !== 'string') return 'from.id is required';
-  if (a.recipient !== undefined && a.recipient !== null && !isObject(a.recipient)) return 'recipient must be an object';
   return undefined;
+}
+
+/** Refuses with 400 (a fixed body) what is not a Bot Framework activity, before the adapter or the bot sees it. */
+export function validateIncomingActivity(req: Request, res: Response, next: NextFunction): void {
+  if (activityProblem(req.body)) {
+    res.status(400).json({ error: 'invalid activity' });
+    return;
+  }
+  next();
 }

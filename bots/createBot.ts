@@ -1,10 +1,12 @@
-import { ConversationState, type Storage, type TurnContext } from 'botbuilder';
+import type { Storage, TurnContext } from 'botbuilder';
 import pino from 'pino';
+import { MemberConversationState } from '../storage/stateKey';
 import { loadUnderstanding, type Understanding } from '../understanding';
 import { MainDialog } from '../dialogs/mainDialog';
 import type { ConversationProfile } from '../dialogs/conversationProfile';
 import type { DialogDependencies } from '../dialogs/dialogContext';
 import { downloadAttachment } from '../answers/attachmentDownload';
+import { outboundPolicies } from '../net/policies';
 import { composeAnswer } from '../answers/composeAnswer';
 import { today } from '../config/clock';
 import type { Settings } from '../config/settings';
@@ -51,7 +53,8 @@ export function createHandoffService(options: Omit<HandoffOptions, 'titleOf' | '
 
 /** The bot with its dialogs over a storage: one instance serves every channel. */
 export function createBot(storage: Storage, settings: Settings, overrides: BotOverrides = {}, services?: BotServices): SupportBot {
-  const conversationState = new ConversationState(storage);
+  const conversationState = new MemberConversationState(storage);
+  const attachmentPolicy = outboundPolicies(settings).attachment;
   const todayOf = overrides.today ?? (() => today());
   const handoff =
     services?.handoff ??
@@ -60,7 +63,7 @@ export function createBot(storage: Storage, settings: Settings, overrides: BotOv
     understanding: loadUnderstanding(),
     profile: conversationState.createProperty<ConversationProfile>('profile'),
     today: todayOf,
-    download: overrides.download ?? ((url) => downloadAttachment(url, { maxBytes: settings.attachmentMaxBytes, timeoutMs: settings.attachmentTimeoutMs })),
+    download: overrides.download ?? ((url) => downloadAttachment(url, attachmentPolicy)),
     isAgentConversation: (context: TurnContext) => isAgentConversation(context, settings.agentConversations),
     handoff,
   };

@@ -4,7 +4,7 @@ import { detectLanguage, isBrief, languageOfLocale, leaningLanguage, cultureOf, 
 import { message } from '../answers/messages';
 import { recognizeSlotAnswer } from '../understanding/details';
 import type { MainDialog } from '../dialogs/mainDialog';
-import { getProfile, type ConversationProfile } from '../dialogs/conversationProfile';
+import { getProfile, learn, type ConversationProfile } from '../dialogs/conversationProfile';
 import type { DialogDependencies } from '../dialogs/dialogContext';
 import { runAgentCommand } from './agentMode';
 import type { Feedback } from './feedback';
@@ -91,7 +91,7 @@ export class SupportBot extends ActivityHandler {
       if (typeof said !== 'string' || profile.details[key] !== undefined) continue;
       // Pages say it their way (intl, ICP, aliyun.com): read it like an answer, and keep only a known value.
       const value = recognizeSlotAnswer(key, said, { lang: profile.lang ?? 'zh', today: this.deps.today() });
-      if (typeof value === 'string') profile.details[key] = value;
+      if (typeof value === 'string') learn(profile, key, value, 'host');
     }
     const lang = languageOfLocale(typeof (host as Record<string, unknown>).locale === 'string' ? ((host as Record<string, unknown>).locale as string) : undefined);
     if (lang && !profile.lang) profile.lang = lang;

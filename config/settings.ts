@@ -1,3 +1,5 @@
+import { hostList } from '../net/outbound';
+
 /** Process configuration from the environment, read once; every variable is documented in the README. */
 export interface Settings {
   port: number;
@@ -5,11 +7,29 @@ export interface Settings {
   agentConversations: Set<string>;
   attachmentMaxBytes: number;
   attachmentTimeoutMs: number;
+  /** Hosts attachments are downloaded from (data: URLs need none). */
+  attachmentHosts: string[];
+  /** What every outbound request may reach beyond public https hosts. */
+  outbound: { privateNetworks: string[]; allowHttp: boolean };
+  /** Hosts replies may be posted to as a Bot Framework serviceUrl; unset: any public host. */
+  serviceUrlHosts?: string[];
+  /** Time for one request to the channel's serviceUrl. */
+  connectorTimeoutMs: number;
   logLevel: string;
   /** DingTalk robot app secret: signs HTTP-mode callbacks. */
   dingTalkAppSecret?: string;
+  /** Hosts a callback's sessionWebhook may point at. */
+  dingTalkWebhookHosts: string[];
+  /** Largest difference between a callback's signed timestamp and this server's clock. */
+  dingTalkMaxSkewMs: number;
+  /** DingTalk's open API (access token, robot file download). */
+  dingTalkApiBase: string;
+  /** App credentials for DingTalk's file download; pictures are checked only when set. */
+  dingTalkFiles?: { appKey: string; appSecret: string; robotCode: string };
   /** DingTalk stream mode credentials; when both are set the bot also listens on DingTalk's long connection. */
   dingTalkStream?: { clientId: string; clientSecret: string };
+  /** Bearer token /metrics and the detailed /health need; unset: both open. */
+  metricsToken?: string;
   handoff: HandoffSettings;
   /** Bearer token for GET /admin/report; unset: the report answers 401 to everyone. */
   adminToken?: string;
@@ -30,6 +50,16 @@ export interface HandoffSettings {
   caseTtlSeconds: number;
 }
 
+/** Bot Framework, Teams and DingTalk attachment hosts. */
+export const DEFAULT_ATTACHMENT_HOSTS = ['.botframework.com', '.asm.skype.com', 'smba.trafficmanager.net', '.sharepoint.com', '.dingtalk.com'];
+export const DEFAULT_DINGTALK_WEBHOOK_HOSTS = ['oapi.dingtalk.com', 'api.dingtalk.com'];
+/**
+ * DingTalk accepts callbacks for an hour, but it delivers them within seconds, and its signature covers only the
+ * timestamp: every minute accepted is a minute in which a captured header pair signs any body. One minute leaves
+ * room for clock drift and delivery; a replay inside it is refused by its msgId.
+ */
+export const DEFAULT_DINGTALK_MAX_SKEW_SECONDS = 60;
+
 function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -40,15 +70,27 @@ function positiveInt(value: string | undefined, fallback: number): number {
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const dingTalkAppKey = env.DINGTALK_APP_KEY || env.DINGTALK_CLIENT_ID;
+  const dingTalkSecret = env.DINGTALK_APP_SECRET || env.DINGTALK_CLIENT_SECRET;
   return {
     port: positiveInt(env.PORT, 3978),
     agentConversations: new Set(list(env.AGENT_CONVERSATIONS)),
     attachmentMaxBytes: positiveInt(env.ATTACHMENT_MAX_BYTES, 10 * 1024 * 1024),
     attachmentTimeoutMs: positiveInt(env.ATTACHMENT_TIMEOUT_MS, 5000),
+    attachmentHosts: hostList(env.ATTACHMENT_HOSTS, DEFAULT_ATTACHMENT_HOSTS),
+    outbound: { privateNetworks: list(env.OUTBOUND_PRIVATE_NETWORKS), allowHttp: env.OUTBOUND_ALLOW_HTTP === 'true' },
+    serviceUrlHosts: env.SERVICE_URL_HOSTS ? hostList(env.SERVICE_URL_HOSTS, []) : undefined,
+    connectorTimeoutMs: positiveInt(env.CONNECTOR_TIMEOUT_MS, 3000),
     logLevel: env.LOG_LEVEL ?? 'info',
     dingTalkAppSecret: env.DINGTALK_APP_SECRET || undefined,
+    dingTalkWebhookHosts: hostList(env.DINGTALK_WEBHOOK_HOSTS, DEFAULT_DINGTALK_WEBHOOK_HOSTS),
+    dingTalkMaxSkewMs: positiveInt(env.DINGTALK_MAX_SKEW_SECONDS, DEFAULT_DINGTALK_MAX_SKEW_SECONDS) * 1000,
+    dingTalkApiBase: (env.DINGTALK_API_BASE || 'https://api.dingtalk.com').replace(/\/+$/, ''),
+    dingTalkFiles:
+      dingTalkAppKey && dingTalkSecret ? { appKey: dingTalkAppKey, appSecret: dingTalkSecret, robotCode: env.DINGTALK_ROBOT_CODE || dingTalkAppKey } : undefined,
     dingTalkStream:
       env.DINGTALK_CLIENT_ID && env.DINGTALK_CLIENT_SECRET ? { clientId: env.DINGTALK_CLIENT_ID, clientSecret: env.DINGTALK_CLIENT_SECRET } : undefined,
+    metricsToken: env.METRICS_TOKEN || undefined,
     handoff: {
       dingTalkWebhook: env.HANDOFF_DINGTALK_WEBHOOK || undefined,
       dingTalkSecret: env.HANDOFF_DINGTALK_SECRET || undefined,

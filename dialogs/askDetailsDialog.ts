@@ -13,14 +13,13 @@ import type { Entry } from '../kb/types';
 import { holds } from '../kb/condition';
 import { reply } from '../bots/replies';
 import { message } from '../answers/messages';
-import { analyzeCertNumber } from '../answers/certNumber';
 import { slotDeclaration, type SlotDeclaration } from '../understanding/slots';
-import { dayOf, recognizeSlotAnswer } from '../understanding/details';
+import { dayOf } from '../understanding/details';
 import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
 import { ClockDatePrompt } from './clockDatePrompt';
-import { rememberDetails } from './rememberDetails';
 import type { Lang } from '../understanding/language';
-import { getProfile, type ConversationProfile } from './conversationProfile';
+import { getProfile, learn, type ConversationProfile } from './conversationProfile';
+import { turnUnderstanding } from './turn';
 import type { DialogDependencies } from './dialogContext';
 
 export const ASK_DETAILS_DIALOG = 'askDetailsDialog';
@@ -36,6 +35,8 @@ const MAX_ATTEMPTS = 2;
 
 export interface AskDetailsOptions {
   entryId: string;
+  /** The user just gave other details instead of the one asked: say they are noted and why this one matters. */
+  explain?: boolean;
 }
 
 /** The next detail an entry's answer depends on that the conversation doesn't know yet, or undefined when all are known. */
@@ -64,7 +65,7 @@ export class AskDetailsDialog extends ComponentDialog {
   }
 
   private async ask(step: WaterfallStepContext) {
-    const { entryId } = step.options as AskDetailsOptions;
+    const { entryId, explain } = step.options as AskDetailsOptions;
     const profile = await getProfile(this.deps.profile, step.context);
     const entry = this.deps.understanding.kb.byId.get(entryId)!;
     const slot = nextDetailToAsk(entry, profile);
@@ -72,7 +73,14 @@ export class AskDetailsDialog extends ComponentDialog {
     const lang = profile.lang ?? 'zh';
     const declaration = slotDeclaration(slot);
     const meta = { intent: entry.id, score: profile.entryScore ?? 1, slot };
-    const prompt = reply(declaration.prompt[lang], meta);
+    if (explain) {
+      const noted = (turnUnderstanding(step.context)?.reading.details ?? []).map((d) => labelOf(d.slot, profile.details[d.slot], lang)).filter(Boolean).join(lang === 'zh' ? '、' : ', ');
+      await step.context.sendActivity(reply(noted ? message('notedAndWhy', lang, { noted, why: declaration.why[lang] }) : declaration.why[lang], meta));
+    }
+    // Said with a hedge ("the English one I think"): confirmed before it is used, never taken as certain.
+    const hedged = profile.hedged?.[slot];
+    const hedgedLabel = hedged ? labelOf(slot, hedged, lang) : undefined;
+    const prompt = reply(hedgedLabel ? message('confirmHedged', lang, { value: hedgedLabel }) : declaration.prompt[lang], meta);
     const retryPrompt = reply(declaration.retry[lang], meta);
     switch (declaration.type) {
       case 'choice':
@@ -88,18 +96,17 @@ export class AskDetailsDialog extends ComponentDialog {
     const profile = await getProfile(this.deps.profile, step.context);
     const slot = (step.result as { slot: string; value: unknown }).slot;
     const value = (step.result as { slot: string; value: unknown }).value;
-    // "我在香港，是个人" answers the region question and the holder-type one that would come next.
-    rememberDetails(step.context.activity.text ?? '', profile, this.deps.today());
+    // Other details of the message ("我在香港，是个人") were remembered when it was read.
     if (value === UNKNOWN) profile.unknown.push(slot);
-    else profile.details[slot] = value;
-    return step.replaceDialog(LOOP, step.options);
+    else learn(profile, slot, value, 'asked');
+    return step.replaceDialog(LOOP, { entryId: (step.options as AskDetailsOptions).entryId } satisfies AskDetailsOptions);
   }
 
   /** Accepts what the choice recognizer found, else the lenient slot reader; a "don't know" or a second miss gives up on the detail. */
   private async validateChoice(pc: PromptValidatorContext<unknown>): Promise<boolean> {
     const slot = slotOf(pc.options.validations);
     const found = pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
-    return this.settle(pc, slot, found ?? (await this.lenient(pc.context, slot)));
+    return this.settle(pc, slot, found ?? this.lenient(pc.context, slot));
   }
 
   /** Takes the most recent day the recognizer offers that is not in the future; a future issue date is asked again. */
@@ -116,26 +123,22 @@ export class AskDetailsDialog extends ComponentDialog {
       await pc.context.sendActivity(reply(message('futureDate', lang, { today }), { intent: entryId, score: profile.entryScore ?? 1, slot }));
       return false;
     }
-    return this.settle(pc, slot, await this.lenient(pc.context, slot));
+    return this.settle(pc, slot, this.lenient(pc.context, slot));
   }
 
-  /** Free-text details: a certificate number is analysed at once and only its masked analysis goes on. */
+  /** Free-text details; a certificate number arrives already analysed (the reading keeps only its masked analysis). */
   private async validateText(pc: PromptValidatorContext<string>): Promise<boolean> {
     const slot = slotOf(pc.options.validations);
-    const found = await this.lenient(pc.context, slot);
-    if (slot === 'certNumber' && typeof found === 'string' && found !== UNKNOWN) {
-      const profile = await getProfile(this.deps.profile, pc.context);
-      return this.settle(pc, slot, analyzeCertNumber(found, profile.details.certType as string | undefined));
-    }
-    return this.settle(pc, slot, found);
+    return this.settle(pc, slot, this.lenient(pc.context, slot));
   }
 
-  private async lenient(context: TurnContext, slot: string): Promise<unknown> {
-    const profile = await getProfile(this.deps.profile, context);
-    const answer = recognizeSlotAnswer(slot, context.activity.text ?? '', { lang: profile.lang ?? 'zh', today: this.deps.today() });
-    if (answer && typeof answer === 'object' && 'unknown' in answer) return UNKNOWN;
-    if (slot === 'issueDate' && typeof answer === 'string' && answer > this.deps.today()) return undefined;
-    return answer ?? undefined;
+  /** The answer the message's reading found for the slot. */
+  private lenient(context: TurnContext, slot: string): unknown {
+    const answer = turnUnderstanding(context)?.reading.answer;
+    if (answer === 'unknown') return UNKNOWN;
+    if (!answer || answer.slot !== slot) return undefined;
+    if (slot === 'issueDate' && typeof answer.value === 'string' && answer.value > this.deps.today()) return undefined;
+    return answer.value;
   }
 
   private settle(pc: PromptValidatorContext<unknown>, slot: string, value: unknown): boolean {
@@ -148,6 +151,11 @@ export class AskDetailsDialog extends ComponentDialog {
 /** The detail a prompt asks for, kept in the prompt's options so interruptions can read it too. */
 export function slotOf(validations: unknown): string {
   return (validations as { slot: string }).slot;
+}
+
+/** A choice detail's label in the language ("国际站（alibabacloud.com）"). */
+function labelOf(slot: string, value: unknown, lang: Lang): string | undefined {
+  return slotDeclaration(slot).choices?.find((c) => c.value === value)?.[lang];
 }
 
 function choicesOf(declaration: SlotDeclaration, lang: Lang) {

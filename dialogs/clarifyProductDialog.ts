@@ -3,11 +3,11 @@ import { ChoicePrompt, ComponentDialog, ListStyle, WaterfallDialog, type PromptV
 import { reply } from '../bots/replies';
 import { message } from '../answers/messages';
 import { slotDeclaration } from '../understanding/slots';
-import { recognizeSlotAnswer } from '../understanding/details';
 import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
 import { composeAnswer } from '../answers/composeAnswer';
-import { getProfile, type ConversationProfile } from './conversationProfile';
+import { getProfile, learn, type ConversationProfile } from './conversationProfile';
 import { UNKNOWN } from './askDetailsDialog';
+import { turnUnderstanding } from './turn';
 import type { DialogDependencies } from './dialogContext';
 
 export const CLARIFY_PRODUCT_DIALOG = 'clarifyProductDialog';
@@ -53,7 +53,7 @@ export class ClarifyProductDialog extends ComponentDialog {
     const id = step.result as string;
     const profile = await getProfile(this.deps.profile, step.context);
     if (id === UNKNOWN) return this.answerEach(step, profile);
-    profile.details.product = this.deps.understanding.kb.byId.get(id)!.product;
+    learn(profile, 'product', this.deps.understanding.kb.byId.get(id)!.product, 'asked');
     return step.endDialog(id);
   }
 
@@ -76,10 +76,9 @@ export class ClarifyProductDialog extends ComponentDialog {
     const candidates = (pc.options.choices ?? []).map((c) => (typeof c === 'string' ? c : c.value));
     let chosen = pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
     if (!chosen) {
-      const profile = await getProfile(this.deps.profile, pc.context);
-      const product = recognizeSlotAnswer('product', pc.context.activity.text ?? '', { lang: profile.lang ?? 'zh', today: this.deps.today() });
-      if (product && typeof product === 'object') chosen = UNKNOWN;
-      else chosen = candidates.find((id) => this.deps.understanding.kb.byId.get(id)!.product === product);
+      const answer = turnUnderstanding(pc.context)?.reading.answer;
+      if (answer === 'unknown') chosen = UNKNOWN;
+      else if (answer) chosen = candidates.find((id) => this.deps.understanding.kb.byId.get(id)!.product === answer.value);
     }
     if (!chosen && pc.attemptCount < 2) return false;
     (pc.recognized as { value: unknown }).value = chosen ?? UNKNOWN;

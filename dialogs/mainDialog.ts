@@ -10,19 +10,18 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
-import type { Classification } from '../understanding/classifier';
-import { extractDetails, mentionedProduct, recognizeSlotAnswer, saysAny, saysFailure } from '../understanding/details';
-import { slotDeclaration } from '../understanding/slots';
-import { normalize } from '../understanding/normalize';
+import { readMessage } from '../understanding/reading';
+import { slotCatalog } from '../understanding/slots';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer } from '../answers/composeAnswer';
+import { answerPart } from '../answers/answerPart';
 import { message } from '../answers/messages';
 import { reply, type ReplyMeta } from '../bots/replies';
-import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk } from './askDetailsDialog';
+import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk, type AskDetailsOptions } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
-import { commandOf, type Command } from './commands';
-import { rememberDetails } from './rememberDetails';
-import { getProfile, type ConversationProfile } from './conversationProfile';
+import { getProfile, learn, learnDetails, type ConversationProfile } from './conversationProfile';
+import { decide, type Decision } from './policy';
+import { setTurnUnderstanding, turnUnderstanding } from './turn';
 import type { DialogDependencies } from './dialogContext';
 
 export const MAIN_DIALOG = 'mainDialog';
@@ -30,23 +29,21 @@ const FLOW = 'mainFlow';
 
 /** At or above this confidence an answer stands alone; below it, "did you mean" suggestions follow it. */
 const CONFIDENT = 0.6;
-/** A message at a question switches to another entry only when it is recognized at least this surely. */
-const SWITCH_CONFIDENCE = 0.5;
-/** A message giving a detail of the last answer, with no failure words, is a new failure only when recognized this surely. */
-const DETAIL_ONLY_SWITCH = 0.8;
 const MAX_SUGGESTIONS = 3;
-/** A short message naming a product and a failure, recognized below this confidence, says too little to answer. */
-const VAGUE_SCORE = 0.45;
-const VAGUE_LENGTH = 15;
+/** Turns in a row without help after which a person is offered. */
+const FAILURES_BEFORE_OFFER = 2;
 
 interface FlowOptions {
-  /** Text to route instead of the activity's (a message that interrupted a question). */
-  text?: string;
+  /** The decision taken at a question that left it (a new failure, a correction …): derived data only, never the text. */
+  decision?: Decision;
 }
+
+/** Actions that go on with the entry being worked on, after the tracker has been updated. */
+const CONTINUES_ENTRY = new Set(['correct', 'rememberOther', 'takeHedged', 'reask', 'confirmHedge']);
 
 /**
  * Recognizes what the user needs, asks for the details the answer depends on, and answers for their case.
- * At any question the user can cancel, start over, ask for help or a human, thank and leave, or paste another prompt.
+ * Each message is read once (understanding/reading.ts) and the turn decided once (policy.ts); this dialog carries it out.
  */
 export class MainDialog extends ComponentDialog {
   constructor(private readonly deps: DialogDependencies) {
@@ -61,146 +58,150 @@ export class MainDialog extends ComponentDialog {
     const dialogs = new DialogSet(dialogState);
     dialogs.add(this);
     const dc = await dialogs.createContext(context);
+    const profile = await getProfile(this.deps.profile, context);
+    const text = context.activity.text ?? '';
+    if (text.trim()) this.understand(context, profile, openQuestionSlot(dc));
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+    profile.openSlot = openQuestionSlot(dc);
+  }
+
+  /** Reads the message once, decides the turn once, and remembers the details it gave (unless it starts over). */
+  private understand(context: TurnContext, profile: ConversationProfile, openSlot: string | undefined): void {
+    const reading = readMessage(
+      context.activity.text ?? '',
+      { lang: profile.lang ?? 'zh', today: this.deps.today(), openSlot, product: profile.details.product as Entry['product'], certType: profile.details.certType as string | undefined },
+      this.deps.understanding.classifier,
+    );
+    const current = profile.entryId ? this.deps.understanding.kb.byId.get(profile.entryId) : undefined;
+    const decision = decide({ reading, tracker: profile, openSlot, tailoredBy: current ? tailoredBy(current) : [], answerable: (id) => isAnswerable(this.entry(id)) });
+    setTurnUnderstanding(context, { reading, decision });
+    if (decision.action === 'restart' || decision.action === 'cancel') return;
+    learnDetails(profile, reading.details);
+    if (decision.action === 'confirmHedge' && typeof reading.answer === 'object') (profile.hedged ??= {})[reading.answer.slot] = String(reading.answer.value);
+    if (decision.action === 'takeHedged' && openSlot) learn(profile, openSlot, profile.hedged![openSlot], 'asked');
+    if (decision.action === 'reask' && openSlot) delete profile.hedged?.[openSlot];
   }
 
   private entry(id: string): Entry {
     return this.deps.understanding.kb.byId.get(id)!;
   }
 
-  /** Messages that arrive while a question is open: steering commands and new prompts come before the question. */
+  /** A message while a question is open: the decision is carried out here, or by the open prompt when it is an answer. */
   protected async onContinueDialog(inner: DialogContext): Promise<DialogTurnResult> {
     const context = inner.context;
     const profile = await getProfile(this.deps.profile, context);
     const lang = profile.lang ?? 'zh';
-    const text = context.activity.text ?? '';
     const current = profile.entryId ? this.entry(profile.entryId) : undefined;
     const meta: ReplyMeta = { intent: current?.id ?? 'none', score: profile.entryScore ?? 0 };
+    const turn = turnUnderstanding(context);
 
-    const command = commandOf(text);
-    switch (command) {
+    if (!turn) {
+      const images = imagesOf(context.activity.attachments);
+      if (images.length && current?.slots?.some((s) => s.name === 'image')) {
+        await this.takeImage(context, images[0], profile);
+        await inner.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      }
+      return super.onContinueDialog(inner);
+    }
+    const { decision } = turn;
+    switch (decision.action) {
       case 'cancel':
       case 'restart':
         await inner.cancelAllDialogs();
-        await this.steer(context, command, profile);
+        await this.steer(context, decision.action, profile);
         return { status: DialogTurnStatus.complete };
-      case 'help':
-      case 'explain':
+      case 'helpAtQuestion':
         await context.sendActivity(reply(message('help', lang, { title: current?.title[lang] ?? '' }), meta));
         await inner.repromptDialog();
         return { status: DialogTurnStatus.waiting };
-    }
-
-    const images = imagesOf(context.activity.attachments);
-    if (!text.trim() && images.length && current?.slots?.some((s) => s.name === 'image')) {
-      await this.takeImage(images[0], profile);
-      await inner.repromptDialog();
-      return { status: DialogTurnStatus.waiting };
-    }
-
-    if (text.trim() && !this.answersOpenQuestion(inner, text, profile)) {
-      const result = this.deps.understanding.classifier.classify(text, { product: profile.details.product as Entry['product'] });
-      const target = result.intent === 'clarify' ? result.candidates[0] : result.candidates.find((c) => c.id === result.intent);
-      const switches =
-        result.intent !== current?.id &&
-        result.intent !== 'none' &&
-        result.intent !== 'smalltalk.greeting' &&
-        (target?.score ?? 0) >= SWITCH_CONFIDENCE;
-      // "不对，是澳门" at the holder-type question corrects an earlier detail: start over from the corrected details.
-      const said = extractDetails(text, { lang, today: this.deps.today() });
-      const corrects = current?.slots?.some((s) => s.name in said);
-      if (switches || corrects) {
-        await inner.cancelAllDialogs();
-        return inner.beginDialog(FLOW, { text } satisfies FlowOptions);
+      case 'explainDetail': {
+        const slot = openQuestionSlot(inner);
+        if (slot) await context.sendActivity(reply(slotCatalog().slots[slot].why[lang], { ...meta, slot }));
+        await inner.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
       }
+      case 'takeAnswer':
+        return super.onContinueDialog(inner);
     }
-    return super.onContinueDialog(inner);
-  }
-
-  /** Whether the message reads as an answer to the question now open (so it is not mistaken for a new prompt). */
-  private answersOpenQuestion(inner: DialogContext, text: string, profile: ConversationProfile): boolean {
-    const slot = openQuestionSlot(inner);
-    if (!slot) return false;
-    return recognizeSlotAnswer(slot, text, { lang: profile.lang ?? 'zh', today: this.deps.today() }) !== undefined;
+    await inner.cancelAllDialogs();
+    return inner.beginDialog(FLOW, { decision } satisfies FlowOptions);
   }
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const context = step.context;
     const profile = await getProfile(this.deps.profile, context);
     const lang = profile.lang ?? 'zh';
-    const text = ((step.options as FlowOptions | undefined)?.text ?? context.activity.text ?? '').trim();
     const images = imagesOf(context.activity.attachments);
+    const turn = turnUnderstanding(context);
 
-    if (!text) {
+    if (!turn) {
       const last = profile.entryId ? this.entry(profile.entryId) : undefined;
       if (images.length && last?.slots?.some((s) => s.name === 'image')) {
-        await this.takeImage(images[0], profile);
+        await this.takeImage(context, images[0], profile);
         return step.next(last.id);
       }
       await context.sendActivity(reply(message(images.length ? 'attachmentOnly' : 'emptyMessage', lang), { intent: 'none', score: 0 }));
       return step.endDialog();
     }
 
-    // "为什么？", "what does that mean?" after an answer: the answer again; other commands steer.
-    const command = commandOf(text);
-    if (command === 'explain' && profile.entryId) return this.choose(step, profile, profile.entryId, profile.entryScore ?? 1);
-    if (command) {
-      await this.steer(context, command, profile);
+    const decision = (step.options as FlowOptions | undefined)?.decision ?? turn.decision;
+    if (decision.action !== 'pick') profile.suggestions = undefined;
+    const classification = turn.reading.classification;
+    (step.values as Record<string, unknown>).others = classification.candidates.map((c) => c.id);
+    if (CONTINUES_ENTRY.has(decision.action) && profile.entryId) {
+      if (decision.action === 'rememberOther') (step.values as Record<string, unknown>).noted = turn.reading.details.map((d) => d.slot);
+      return this.choose(step, profile, profile.entryId, profile.entryScore ?? 1);
+    }
+    switch (decision.action) {
+      case 'cancel':
+      case 'restart':
+      case 'help':
+        await this.steer(context, decision.action, profile);
+        return step.endDialog();
+      case 'lostContext':
+        await context.sendActivity(reply(message('lostContext', lang), { intent: 'none', score: 0 }));
+        return step.endDialog();
+      case 'pick':
+      case 'answerAgain':
+      case 'recompute':
+        return this.choose(step, profile, decision.entryId!, decision.action === 'pick' ? 1 : profile.entryScore ?? 1);
+      case 'answerPart':
+        await this.answerPart(context, profile);
+        return step.endDialog();
+      case 'handoff':
+        await this.handOff(context, decision.score ?? 1);
+        return step.endDialog();
+      case 'clarify':
+        return step.beginDialog(CLARIFY_PRODUCT_DIALOG, { candidates: decision.candidates!, score: decision.score ?? 0 });
+      case 'whichFailure':
+        return this.askWhichFailure(step, profile, decision);
+      case 'outOfScope':
+        await this.outOfScope(context, profile, decision.score ?? 0);
+        return step.endDialog();
+      case 'smalltalk':
+        await context.sendActivity(reply(this.entry(decision.entryId!).answer[lang].trim(), { intent: decision.entryId!, score: decision.score ?? 1 }));
+        return step.endDialog();
+    }
+    const entryId = decision.entryId ?? profile.entryId;
+    if (!entryId) {
+      await this.outOfScope(context, profile, 0);
       return step.endDialog();
     }
-
-    const picked = /^\s*([1-9])\s*$/.exec(text);
-    const suggestion = picked ? profile.suggestions?.[Number(picked[1]) - 1] : undefined;
-    profile.suggestions = undefined;
-    if (suggestion) return this.choose(step, profile, suggestion, 1);
-
-    const given = rememberDetails(text, profile, this.deps.today());
-    const result = this.deps.understanding.classifier.classify(text, { product: profile.details.product as Entry['product'] });
-    // "那北京呢", "what if we register as a company?": no new failure, a detail the last answer depends on changed.
-    const last = profile.entryId ? this.entry(profile.entryId) : undefined;
-    // A detail alone ("我是和尚") takes a sure recognition to count as a new failure; with failure words, the usual.
-    const newFailure = result.intent !== 'none' && result.score >= (saysFailure(text) ? SWITCH_CONFIDENCE : DETAIL_ONLY_SWITCH);
-    const changesLastAnswer = last?.slots?.some((s) => given.includes(s.name)) && !newFailure;
-    if (last && changesLastAnswer) return this.choose(step, profile, last.id, profile.entryScore ?? result.score);
-    (step.values as Record<string, unknown>).classification = result;
-    // "域名实名认证失败了": in scope, but saying nothing of which failure.
-    const product = saysFailure(text) ? mentionedProduct(text) : undefined;
-    const saysTooLittle = result.intent === 'none' || (result.score < VAGUE_SCORE && normalize(text).length <= VAGUE_LENGTH);
-    if (product && saysTooLittle) return this.askWhichFailure(step, profile, result, product);
-    if (images.length && this.deps.understanding.kb.byId.get(result.intent)?.slots?.some((s) => s.name === 'image')) {
-      await this.takeImage(images[0], profile);
-    }
-
-    switch (result.intent) {
-      case 'clarify': {
-        const candidates = result.candidates.slice(0, 2).map((c) => c.id);
-        return step.beginDialog(CLARIFY_PRODUCT_DIALOG, { candidates, score: result.score });
-      }
-      case 'none':
-        await context.sendActivity(reply(this.entry('none').answer[lang].trim(), { intent: 'none', score: result.score }, [message('handoffAction', lang)]));
-        return step.endDialog();
-      case 'smalltalk.greeting':
-      case 'smalltalk.thanks':
-        await context.sendActivity(reply(this.entry(result.intent).answer[lang].trim(), { intent: result.intent, score: result.score }));
-        return step.endDialog();
-      case 'handoff.human':
-        // Hand-off (issue #13, bots/handoff): opens a case, tells the customer, sends handoff.initiate, posts to the agents.
-        await this.deps.handoff.start(context, { lang, entryId: profile.entryId, score: result.score, details: profile.details, recent: [{ from: 'customer', text }] });
-        return step.endDialog();
-    }
-    return this.choose(step, profile, result.intent, result.score);
+    if (images.length && this.entry(entryId).slots?.some((s) => s.name === 'image')) await this.takeImage(context, images[0], profile);
+    return this.choose(step, profile, entryId, decision.score ?? 1);
   }
 
   /** Cancel, start over (forgetting every detail), or help when no question is open. */
-  private async steer(context: TurnContext, command: Command, profile: ConversationProfile): Promise<void> {
+  private async steer(context: TurnContext, command: 'cancel' | 'restart' | 'help', profile: ConversationProfile): Promise<void> {
     const lang = profile.lang ?? 'zh';
     switch (command) {
       case 'cancel':
         await context.sendActivity(reply(message('cancelled', lang), { intent: profile.entryId ?? 'none', score: profile.entryScore ?? 0 }));
         return;
       case 'restart':
-        Object.assign(profile, { details: {}, unknown: [], entryId: undefined, entryScore: undefined, suggestions: undefined });
+        Object.assign(profile, { details: {}, sources: {}, hedged: {}, unknown: [], entryId: undefined, entryScore: undefined, suggestions: undefined, lastAnswer: undefined, failures: 0 });
         await context.sendActivity(reply(`${message('restarted', lang)}\n\n${message('welcome', lang)}`, { intent: 'smalltalk.greeting', score: 1 }));
         return;
       default:
@@ -208,13 +209,55 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
-  /** Asks for the exact failure prompt, offering the product's likeliest entries (a number picks one). */
-  private async askWhichFailure(step: WaterfallStepContext, profile: ConversationProfile, result: Classification, product: string): Promise<DialogTurnResult> {
+  /** The one place the conversation is handed to a person (channelData.handoff: true). */
+  private async handOff(context: TurnContext, score: number): Promise<void> {
+    const profile = await getProfile(this.deps.profile, context);
+    // bots/handoff: opens a case, tells the customer, sends handoff.initiate, posts to the agents (numbers masked there).
+    await this.deps.handoff.start(context, { lang: profile.lang ?? 'zh', entryId: profile.entryId, score, details: profile.details, recent: [] });
+  }
+
+  /** Out of scope; after repeated turns without help, a person is offered (a suggested action, never forced). */
+  private async outOfScope(context: TurnContext, profile: ConversationProfile, score: number): Promise<void> {
     const lang = profile.lang ?? 'zh';
-    const likely = result.candidates.filter((c) => c.product === product && isAnswerable(this.entry(c.id))).slice(0, MAX_SUGGESTIONS);
-    profile.suggestions = likely.map((c) => c.id);
-    const actions = likely.map((c) => this.entry(c.id).title[lang]);
-    await step.context.sendActivity(reply(message('whichFailure', lang), { intent: 'none', score: result.intent === 'none' ? result.score : 1 - result.score }, actions));
+    profile.failures = (profile.failures ?? 0) + 1;
+    const offer = profile.failures >= FAILURES_BEFORE_OFFER ? `\n\n${message('handoffOffer', lang)}` : '';
+    await context.sendActivity(reply(`${this.entry('none').answer[lang].trim()}${offer}`, { intent: 'none', score }, [message('handoffAction', lang)]));
+  }
+
+  /**
+   * A follow-up on the last answer that changes none of its details: the part of that entry's answer that speaks of it,
+   * or, when none does, the honest "the documents don't say" with a person offered. Never another entry's answer.
+   */
+  private async answerPart(context: TurnContext, profile: ConversationProfile): Promise<void> {
+    const lang = profile.lang ?? 'zh';
+    const { reading } = turnUnderstanding(context)!;
+    const entry = this.entry(profile.entryId!);
+    const meta = { intent: entry.id, score: profile.entryScore ?? 1 };
+    const title = entry.title[lang];
+    const full = composeAnswer(entry, { lang, today: this.deps.today(), details: profile.details });
+    const part = answerPart(full, reading.normalized);
+    if (part.length) {
+      profile.failures = 0;
+      await context.sendActivity(reply(`${message('partOfAnswer', lang, { title })}\n\n${part.join('\n')}`, meta));
+      return;
+    }
+    const untailored = reading.details.map((d) => slotLabel(d.slot, d.value, lang)).filter((l): l is string => !!l);
+    if (untailored.length) {
+      profile.failures = 0;
+      await context.sendActivity(reply(`${message('notTailoredBy', lang, { title, details: untailored.join(lang === 'zh' ? '、' : ', ') })}\n\n${full}`, meta));
+      return;
+    }
+    profile.failures = (profile.failures ?? 0) + 1;
+    await context.sendActivity(reply(message('notInDocuments', lang, { title }), meta, [message('handoffAction', lang)]));
+  }
+
+  /** Asks for the exact failure prompt, offering the product's likeliest entries (a number picks one). */
+  private async askWhichFailure(step: WaterfallStepContext, profile: ConversationProfile, decision: Decision): Promise<DialogTurnResult> {
+    const lang = profile.lang ?? 'zh';
+    const likely = (decision.candidates ?? []).slice(0, MAX_SUGGESTIONS);
+    profile.suggestions = likely;
+    const actions = likely.map((id) => this.entry(id).title[lang]);
+    await step.context.sendActivity(reply(message('whichFailure', lang), { intent: 'none', score: decision.score ?? 0 }, actions));
     return step.endDialog();
   }
 
@@ -235,16 +278,16 @@ export class MainDialog extends ComponentDialog {
     }
     const entry = this.entry(entryId);
     // "哪些省份要求主体负责人必须是法人": a question about a detail in general is answered with the general answer.
-    const text = (step.options as FlowOptions | undefined)?.text ?? step.context.activity.text ?? '';
+    const askedAbout = turnUnderstanding(step.context)?.reading.askedAbout ?? [];
     for (const slot of entry.slots ?? []) {
-      const askedAbout = slotDeclaration(slot.name).askedAbout;
-      if (askedAbout && saysAny(text, askedAbout) && !profile.unknown.includes(slot.name)) {
+      if (askedAbout.includes(slot.name) && !profile.unknown.includes(slot.name)) {
         profile.unknown.push(slot.name);
         (step.values as Record<string, unknown>).askedAbout = true;
       }
     }
     if (!nextDetailToAsk(entry, profile)) return step.next(entryId);
-    return step.beginDialog(ASK_DETAILS_DIALOG, { entryId });
+    const noted = (step.values as Record<string, unknown>).noted as string[] | undefined;
+    return step.beginDialog(ASK_DETAILS_DIALOG, { entryId, explain: !!noted?.length } satisfies AskDetailsOptions);
   }
 
   private async answer(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -253,40 +296,55 @@ export class MainDialog extends ComponentDialog {
     const entry = this.entry(profile.entryId!);
     const lang = profile.lang ?? 'zh';
     const score = profile.entryScore ?? 1;
-    const classification = (step.values as Record<string, unknown>).classification as Classification | undefined;
     const answerFor = (l: typeof lang) => composeAnswer(entry, { lang: l, today: this.deps.today(), details: profile.details });
     const asked = entry.slots?.some((s) => profile.unknown.includes(s.name)) && !(step.values as Record<string, unknown>).askedAbout;
     let text = `${asked ? `${message('unknownDetail', lang)}\n\n` : ''}${answerFor(lang)}`;
 
-    const others = (classification?.candidates ?? []).filter((c) => c.id !== entry.id && isAnswerable(this.entry(c.id)));
+    const others = (((step.values as Record<string, unknown>).others as string[] | undefined) ?? []).filter((id) => id !== entry.id && isAnswerable(this.entry(id)));
     if (this.deps.isAgentConversation(context)) {
       const other = lang === 'zh' ? 'en' : 'zh';
-      const next = others.slice(0, 2).map((c) => `${c.id} (${c.score})`).join(', ') || '-';
-      text = `${text}\n\n---\n\n${answerFor(other)}\n\n---\n\`${entry.id}\` · ${score} · ${next}`;
+      text = `${text}\n\n---\n\n${answerFor(other)}\n\n---\n\`${entry.id}\` · ${score} · ${others.slice(0, 2).join(', ') || '-'}`;
     }
     const suggestions = score < CONFIDENT ? others.slice(0, MAX_SUGGESTIONS) : [];
     if (suggestions.length) {
-      profile.suggestions = suggestions.map((c) => c.id);
+      profile.suggestions = suggestions;
       text = `${text}\n\n${message('didYouMean', lang)}`;
     }
-    const actions = suggestions.map((c) => ({ type: ActionTypes.ImBack, title: this.entry(c.id).title[lang], value: this.entry(c.id).title[lang] }));
+    const actions = suggestions.map((id) => ({ type: ActionTypes.ImBack, title: this.entry(id).title[lang], value: this.entry(id).title[lang] }));
     await context.sendActivity(reply(text, { intent: entry.id, score }, actions));
+    profile.lastAnswer = { entryId: entry.id, details: { ...profile.details } };
+    profile.failures = 0;
     profile.unknown = [];
     return step.endDialog();
   }
 
-  private async takeImage(attachment: Attachment, profile: ConversationProfile): Promise<void> {
+  private async takeImage(context: TurnContext, attachment: Attachment, profile: ConversationProfile): Promise<void> {
+    let bytes: Buffer;
     try {
-      const bytes = attachment.contentUrl ? await this.deps.download(attachment.contentUrl) : Buffer.alloc(0);
-      profile.details.image = await inspectImage(bytes, attachment.name);
+      bytes = attachment.contentUrl ? await this.deps.download(attachment.contentUrl) : Buffer.alloc(0);
     } catch {
-      profile.details.image = await inspectImage(Buffer.alloc(0), attachment.name);
+      // The file never reached the bot: say so, rather than judge an image that was never read.
+      await context.sendActivity(reply(message('attachmentUnreadable', profile.lang ?? 'zh'), { intent: 'none', score: 0 }));
+      return;
     }
+    learn(profile, 'image', await inspectImage(bytes, attachment.name), 'said');
   }
 }
 
 function isAnswerable(entry: Entry): boolean {
   return entry.kind === 'failure' || entry.kind === 'question';
+}
+
+/** The details an entry's answer is tailored by: the slots it declares and the details its cases test. */
+export function tailoredBy(entry: Entry): string[] {
+  const slots = slotCatalog().slots;
+  const tested = (entry.cases ?? []).flatMap((c) => Object.keys(c.when)).filter((k) => k in slots);
+  return [...new Set([...(entry.slots ?? []).map((s) => s.name), ...tested])];
+}
+
+/** A choice detail's label ("国际站（alibabacloud.com）"), for saying what the answer does not depend on. */
+function slotLabel(slot: string, value: unknown, lang: 'zh' | 'en'): string | undefined {
+  return slotCatalog().slots[slot]?.choices?.find((c) => c.value === value)?.[lang];
 }
 
 /** File attachments (not cards) a user sent. */
@@ -295,9 +353,9 @@ function imagesOf(attachments: Attachment[] | undefined): Attachment[] {
 }
 
 /** The detail the innermost open prompt asks for, if a detail question is open. */
-function openQuestionSlot(inner: DialogContext): string | undefined {
-  let dc: DialogContext | undefined = inner;
-  while (dc?.child) dc = dc.child;
-  const options = dc?.activeDialog?.state?.options as { validations?: { slot?: unknown } } | undefined;
+function openQuestionSlot(dc: DialogContext): string | undefined {
+  let inner: DialogContext | undefined = dc;
+  while (inner?.child) inner = inner.child;
+  const options = inner?.activeDialog?.state?.options as { validations?: { slot?: unknown } } | undefined;
   return typeof options?.validations?.slot === 'string' ? options.validations.slot : undefined;
 }

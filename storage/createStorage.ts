@@ -8,19 +8,24 @@
  * With Sentinel or Cluster, REDIS_URL (optional) supplies credentials, database and TLS (rediss://);
  * REDIS_SENTINEL_PASSWORD authenticates to the sentinels themselves.
  * REDIS_KEY_PREFIX (default `rnbot:`), STATE_TTL_SECONDS (default 86400; 0 = no expiry), STATE_MAX_ITEM_BYTES
- * (default 262144), TURN_LEASE_MS, TURN_MAX_WAIT_MS, TURN_MAX_HOLD_MS tune storage and turn queue.
+ * (default 262144), TURN_LEASE_MS, TURN_MAX_WAIT_MS, TURN_MAX_HOLD_MS tune storage and turn queue;
+ * STATE_MEMORY_MAX_ITEMS and STATE_MEMORY_MAX_BYTES bound the in-memory state; DEDUP_TTL_SECONDS is how long an
+ * activity id is remembered so that a retried activity is answered once.
  *
  * Start-up never waits for Redis: the client connects and reconnects in the background. While Redis is
  * unreachable, storage and queue operations reject within about a second (turns fail with a storage error)
  * and health() reports `reachable: false`; once Redis answers again everything resumes.
  *
  * Usage (index.ts): `const store = createStorage(process.env, logger)`, `new ConversationState(store.storage)`,
- * `adapter.use(store.turnMiddleware)` on every adapter, `store.health()` for /health, `store.close()` on shutdown.
+ * `adapter.use(store.turnMiddleware)` then `adapter.use(store.duplicateMiddleware)` on every adapter,
+ * `store.health()` for /health, `store.close()` on shutdown.
  */
-import { MemoryStorage, type Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { FAIL_FAST_OPTIONS, reconnectDelay, silentLogger, type RedisClient, type StorageLogger } from './redisClient';
 import { DEFAULT_KEY_PREFIX, DEFAULT_MAX_ITEM_BYTES, DEFAULT_TTL_SECONDS, RedisStorage } from './redisStorage';
+import { BoundedMemoryStorage, DEFAULT_MEMORY_MAX_BYTES, DEFAULT_MEMORY_MAX_ITEMS } from './boundedMemoryStorage';
+import { DEFAULT_DEDUP_TTL_SECONDS, DuplicateActivityMiddleware, MemorySeenActivities, RedisSeenActivities } from './seenActivities';
 import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_HOLD_MS,
@@ -50,6 +55,10 @@ export interface StorageConfig {
   turnLeaseMs: number;
   turnMaxWaitMs: number;
   turnMaxHoldMs: number;
+  /** Only in memory mode: bounds of the in-memory state (least recently used goes first). */
+  memoryMaxItems: number;
+  memoryMaxBytes: number;
+  dedupTtlSeconds: number;
 }
 
 export interface StorageHealth {
@@ -64,6 +73,8 @@ export interface StateStore {
   readonly storage: Storage;
   /** Serializes the turns of each conversation: `adapter.use()` it on every adapter. */
   readonly turnMiddleware: TurnQueueMiddleware;
+  /** Answers a retried activity once: `adapter.use()` it right after turnMiddleware. */
+  readonly duplicateMiddleware: DuplicateActivityMiddleware;
   /** The Redis client (redis mode only), shared by storage and turn queue. */
   readonly redis?: RedisClient;
   /** Memory: always reachable. Redis: a PING answered within a second. Never rejects. */
@@ -86,6 +97,9 @@ export function readStorageConfig(env: Env = process.env): StorageConfig {
     turnLeaseMs: integer(env, 'TURN_LEASE_MS', DEFAULT_LEASE_MS, 1),
     turnMaxWaitMs: integer(env, 'TURN_MAX_WAIT_MS', DEFAULT_MAX_WAIT_MS, 1),
     turnMaxHoldMs: integer(env, 'TURN_MAX_HOLD_MS', DEFAULT_MAX_HOLD_MS, 1),
+    memoryMaxItems: integer(env, 'STATE_MEMORY_MAX_ITEMS', DEFAULT_MEMORY_MAX_ITEMS, 1),
+    memoryMaxBytes: integer(env, 'STATE_MEMORY_MAX_BYTES', DEFAULT_MEMORY_MAX_BYTES, 1),
+    dedupTtlSeconds: integer(env, 'DEDUP_TTL_SECONDS', DEFAULT_DEDUP_TTL_SECONDS, 1),
   };
   if (sentinels && clusterNodes) throw new Error('Set either REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both.');
   if (url && !/^rediss?:\/\//i.test(url)) throw new Error('REDIS_URL must start with redis:// or rediss://');
@@ -118,8 +132,14 @@ export function createStorage(env: Env = process.env, logger: StorageLogger = si
     return {
       mode: 'memory',
       config,
-      storage: new MemoryStorage(),
+      storage: new BoundedMemoryStorage({
+        ttlSeconds: config.ttlSeconds,
+        maxItemBytes: config.maxItemBytes,
+        maxItems: config.memoryMaxItems,
+        maxBytes: config.memoryMaxBytes,
+      }),
       turnMiddleware: new TurnQueueMiddleware(queue),
+      duplicateMiddleware: new DuplicateActivityMiddleware(new MemorySeenActivities(config.dedupTtlSeconds), logger),
       health: async () => ({ storage: 'memory', reachable: true }),
       close: () => queue.close(),
     };
@@ -135,6 +155,7 @@ export function createStorage(env: Env = process.env, logger: StorageLogger = si
     config,
     storage,
     turnMiddleware: new TurnQueueMiddleware(queue),
+    duplicateMiddleware: new DuplicateActivityMiddleware(new RedisSeenActivities(client, config.keyPrefix, config.dedupTtlSeconds), logger),
     redis: client,
     async health() {
       if (closed) return { storage: 'redis', reachable: false };

@@ -9,28 +9,30 @@
  *
  * `RedisTurnQueue` — a ticket queue per conversation, every step one Lua script (atomic):
  *   n  ticket counter: INCR on arrival gives the turn its ticket (arrival order);
- *   s  "now serving": the ticket allowed to run;
- *   l  lease: the serving ticket, with an expiry. Whoever holds it renews it while the turn runs. When
- *      "now serving" advances the lease is granted to the next ticket at once, so the next holder has a
- *      lease period to claim it; a waiter that finds no lease knows the serving holder died (crash, or a
- *      claim never made) and advances past it. A crashed holder therefore blocks its conversation for at
- *      most one lease period.
- *   x  tickets abandoned while waiting (timed out), skipped when "now serving" reaches them.
- * Release is fenced by the ticket: a holder whose lease expired and was passed over can no longer
- * advance "now serving" (its ticket is no longer the serving one), so it cannot end someone else's turn.
- * Waiting is polling with backoff (a few ms up to `pollMaxMs`), woken early when a turn of the same
- * conversation ends in this process; the wait is bounded by `maxWaitMs` (then `TurnQueueTimeoutError`).
- * All keys of a conversation share a Redis Cluster hash tag (a hash of the conversation id, which also
- * keeps ids out of key names).
+ *   q  the tickets waiting or running, lowest first; the lowest (the head) is the one allowed to run;
+ *   d  each ticket's deadline, by Redis's own clock: now + lease, renewed by its owner every time it polls
+ *      while waiting and every third of a lease while running.
+ * A ticket whose deadline passed is dropped when it reaches the head. That is what heals the queue:
+ * a holder or waiter that crashed, and a ticket taken by a command that timed out on the bot side but still
+ * ran when a frozen Redis resumed (nobody knows about that ticket, so nobody renews it), delay the
+ * conversation by at most one lease period. A dropped ticket's owner learns it was passed over and does
+ * not run. Finishing or giving up removes only the caller's own ticket, so a holder that overran its lease
+ * and was passed over cannot end someone else's turn (fencing).
+ * Waiting is polling with backoff (a few ms up to `pollMaxMs`, always well within a lease), woken early when
+ * a turn of the same conversation ends in this process; the wait is bounded by `maxWaitMs` (then
+ * `TurnQueueTimeoutError`). All keys of a conversation share a Redis Cluster hash tag (a hash of the
+ * conversation's key, which also keeps ids out of key names).
  *
  * `MemoryTurnQueue` — the same contract in one process: a promise chain per conversation.
  *
- * `TurnQueueMiddleware` — either queue as botbuilder middleware, keyed by activity.conversation.id;
- * `adapter.use()` it on every adapter, before any middleware that loads state.
+ * `TurnQueueMiddleware` — either queue as botbuilder middleware, keyed by the turn's state key (`stateKeyOf`:
+ * the conversation, or the member within a group conversation); `adapter.use()` it on every adapter, before any
+ * middleware that loads state.
  */
 import { createHash } from 'crypto';
 import type { Middleware, TurnContext } from 'botbuilder';
 import { DEFAULT_KEY_PREFIX } from './redisStorage';
+import { stateKeyOf } from './stateKey';
 import { defineScripts, runScript, silentLogger, StorageUnavailableError, type RedisClient, type StorageLogger } from './redisClient';
 
 export interface TurnSlot {
@@ -58,7 +60,7 @@ export interface TurnQueueOptions {
 
 export interface RedisTurnQueueOptions extends TurnQueueOptions {
   keyPrefix?: string;
-  /** Lease period: how long a crashed holder blocks its conversation (default 10 s, renewed every third of it). */
+  /** Lease period: how long a crashed holder, a dead waiter or an orphaned ticket blocks its conversation (default 3 s). */
   leaseMs?: number;
   /** Polling backoff bounds while waiting for another process (defaults 5 ms and 100 ms). */
   pollMinMs?: number;
@@ -67,7 +69,7 @@ export interface RedisTurnQueueOptions extends TurnQueueOptions {
 
 export const DEFAULT_MAX_WAIT_MS = 15_000;
 export const DEFAULT_MAX_HOLD_MS = 120_000;
-export const DEFAULT_LEASE_MS = 10_000;
+export const DEFAULT_LEASE_MS = 3_000;
 
 /** A turn waited longer than maxWaitMs for earlier turns of its conversation; it did not run. */
 export class TurnQueueTimeoutError extends Error {
@@ -99,10 +101,10 @@ export class TurnQueueMiddleware implements Middleware {
   constructor(readonly queue: TurnQueue) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    const conversationId = context.activity?.conversation?.id;
+    const key = stateKeyOf(context.activity);
     // No conversation (nothing to serialize), or already inside this conversation's turn (re-entry would deadlock).
-    if (!conversationId || context.turnState.get(SLOT)) return next();
-    await this.queue.run(conversationId, async (slot) => {
+    if (!key || context.turnState.get(SLOT)) return next();
+    await this.queue.run(key, async (slot) => {
       context.turnState.set(SLOT, slot);
       await next();
     });
@@ -198,104 +200,89 @@ export class MemoryTurnQueue implements TurnQueue {
 // ---------------------------------------------------------------------------------------------------------------
 // Redis (every process)
 
-// Advance "now serving" past `s` and any abandoned tickets, granting the lease to the new serving ticket.
-// Expects local s (current serving) and KEYS[1] serving, KEYS[2] lease, KEYS[3] abandoned, ARGV[2] lease ms,
-// ARGV[3] idle expiry ms. (No KEEPTTL, so that Redis 5, still common on managed services, runs it.)
-const ADVANCE_LUA = `
-s = s + 1
-while redis.call('SREM', KEYS[3], s) == 1 do s = s + 1 end
-redis.call('SET', KEYS[1], s, 'PX', ARGV[3])
-redis.call('SET', KEYS[2], s, 'PX', ARGV[2])
+// Every script reads the clock of Redis itself (TIME), so that deadlines do not depend on the bot hosts' clocks.
+// Redis 5+ replicates script effects, which makes TIME safe before writes; older servers need the call below.
+const NOW_LUA = `
+if redis.replicate_commands then redis.replicate_commands() end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 `;
 
-// KEYS: counter, serving, lease, abandoned; ARGV: lease ms, idle expiry ms. Returns the ticket, and 1 when it runs now.
+// Drops head tickets whose deadline passed (holder or waiter gone, or a ticket nobody was told about).
+// KEYS[2] queue (ZSET ticket→ticket), KEYS[3] deadlines (HASH ticket→ms); expects local now.
+const PRUNE_LUA = `
+local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+while head do
+  local deadline = tonumber(redis.call('HGET', KEYS[3], head))
+  if deadline and deadline > now then break end
+  redis.call('ZREM', KEYS[2], head)
+  redis.call('HDEL', KEYS[3], head)
+  head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+end
+`;
+
+// The conversation's keys vanish once it is idle; \`idle\` names the argument holding the idle expiry in ms.
+const expireLua = (idle: string) => `
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ${idle}) end
+`;
+
+// KEYS: counter, queue, deadlines; ARGV: lease ms, idle expiry ms. Returns {ticket, 1 if it runs now}.
 const TAKE_LUA = `
+${NOW_LUA}
+${PRUNE_LUA}
 local t = redis.call('INCR', KEYS[1])
-local s = tonumber(redis.call('GET', KEYS[2]))
-if not s then
-  s = t
-  redis.call('SET', KEYS[2], s)
-elseif t < s then
-  -- the counter went back (keys lost in a failover): continue after "now serving"
-  redis.call('SET', KEYS[1], s)
-  t = redis.call('INCR', KEYS[1])
+local last = redis.call('ZRANGE', KEYS[2], -1, -1)[1]
+if last and tonumber(last) >= t then
+  -- the counter went back (keys lost in a failover): continue after the last ticket
+  t = tonumber(last) + 1
+  redis.call('SET', KEYS[1], t)
 end
-if t == s then
-  -- the queue is idle: this ticket runs next; the lease gives it time to claim its turn
-  redis.call('SET', KEYS[3], t, 'PX', ARGV[1])
-end
--- counter, serving and abandoned tickets vanish once the conversation is idle (the lease has its own expiry)
-for _, i in ipairs({1, 2, 4}) do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-if t == s then return {t, 1} end
+redis.call('ZADD', KEYS[2], t, t)
+redis.call('HSET', KEYS[3], t, now + tonumber(ARGV[1]))
+${expireLua('ARGV[2]')}
+if redis.call('ZRANGE', KEYS[2], 0, 0)[1] == tostring(t) then return {t, 1} end
 return {t, 0}
 `;
 
-// KEYS: serving, lease, abandoned; ARGV: ticket, lease ms, idle expiry ms.
-// Returns 1 = run now (lease taken), 0 = wait, -1 = passed over.
+// KEYS: counter, queue, deadlines; ARGV: ticket, lease ms, idle expiry ms. Renews the ticket's own deadline, then
+// returns 1 = run now (it is the head), 0 = wait, -1 = passed over (its deadline passed and it was dropped).
 const ACQUIRE_LUA = `
-local t = tonumber(ARGV[1])
-local s = tonumber(redis.call('GET', KEYS[1]))
-if not s then
-  -- queue state lost (failover, flush): start again from this ticket
-  redis.call('SET', KEYS[1], t, 'PX', ARGV[3])
-  s = t
-end
-if t < s then return -1 end
-if t == s then
-  redis.call('SET', KEYS[2], t, 'PX', ARGV[2])
-  return 1
-end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
--- the serving ticket's lease expired: its holder died or never claimed it
-${ADVANCE_LUA}
-if s == t then return 1 end
+${NOW_LUA}
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return -1 end
+redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[2]))
+${PRUNE_LUA}
+${expireLua('ARGV[3]')}
+if redis.call('ZRANGE', KEYS[2], 0, 0)[1] == ARGV[1] then return 1 end
 return 0
 `;
 
-// KEYS: serving, lease; ARGV: ticket, lease ms. Returns 1 = renewed, 0 = lease lost (passed over).
+// KEYS: counter, queue, deadlines; ARGV: ticket, lease ms. Returns 1 = renewed, 0 = lease lost (passed over).
 const RENEW_LUA = `
-if tonumber(redis.call('GET', KEYS[1])) ~= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+${NOW_LUA}
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[2]))
 return 1
 `;
 
-// KEYS: serving, lease, abandoned; ARGV: ticket, lease ms, idle expiry ms.
-// Fenced: only the serving ticket advances the queue. Returns 1 = advanced, 0 = not the serving ticket.
-const RELEASE_LUA = `
-local s = tonumber(redis.call('GET', KEYS[1]))
-if s ~= tonumber(ARGV[1]) then return 0 end
-${ADVANCE_LUA}
-return 1
-`;
-
-// KEYS: serving, lease, abandoned; ARGV: ticket, lease ms, idle expiry ms. A waiter gives up its place.
-const ABANDON_LUA = `
-local t = tonumber(ARGV[1])
-local s = tonumber(redis.call('GET', KEYS[1]))
-if not s or t < s then return 0 end
-if t == s then
-  ${ADVANCE_LUA}
-  return 1
-end
-redis.call('SADD', KEYS[3], t)
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
-return 1
+// KEYS: counter, queue, deadlines; ARGV: ticket. Finishing or giving up a wait: the ticket leaves the queue.
+// Fenced by construction: it removes only its own ticket. Returns 1 = removed, 0 = it had been passed over.
+const LEAVE_LUA = `
+redis.call('HDEL', KEYS[3], ARGV[1])
+return redis.call('ZREM', KEYS[2], ARGV[1])
 `;
 
 const SCRIPTS = {
-  rnbotTurnTake: { lua: TAKE_LUA, numberOfKeys: 4 },
+  rnbotTurnTake: { lua: TAKE_LUA, numberOfKeys: 3 },
   rnbotTurnAcquire: { lua: ACQUIRE_LUA, numberOfKeys: 3 },
-  rnbotTurnRenew: { lua: RENEW_LUA, numberOfKeys: 2 },
-  rnbotTurnRelease: { lua: RELEASE_LUA, numberOfKeys: 3 },
-  rnbotTurnAbandon: { lua: ABANDON_LUA, numberOfKeys: 3 },
+  rnbotTurnRenew: { lua: RENEW_LUA, numberOfKeys: 3 },
+  rnbotTurnLeave: { lua: LEAVE_LUA, numberOfKeys: 3 },
 };
 
 interface QueueKeys {
   id: string;
   counter: string;
-  serving: string;
-  lease: string;
-  abandoned: string;
+  queue: string;
+  deadlines: string;
 }
 
 export class RedisTurnQueue implements TurnQueue {
@@ -319,7 +306,8 @@ export class RedisTurnQueue implements TurnQueue {
     this.maxWaitMs = positive(options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, 'maxWaitMs');
     this.maxHoldMs = positive(options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS, 'maxHoldMs');
     this.pollMinMs = positive(options.pollMinMs ?? 5, 'pollMinMs');
-    this.pollMaxMs = Math.max(this.pollMinMs, options.pollMaxMs ?? 100);
+    // A waiter renews its own deadline each time it polls: it must poll well within a lease.
+    this.pollMaxMs = Math.max(this.pollMinMs, Math.min(options.pollMaxMs ?? 100, this.leaseMs / 4));
     this.logger = options.logger ?? silentLogger;
     // Queue keys outlive any ticket that can still be waiting or running, then vanish with the idle conversation.
     this.idleExpiryMs = Math.max(60 * 60 * 1000, 2 * (this.maxWaitMs + this.maxHoldMs + this.leaseMs));
@@ -330,19 +318,14 @@ export class RedisTurnQueue implements TurnQueue {
   keysOf(conversationId: string): QueueKeys {
     const id = createHash('sha256').update(conversationId).digest('hex').slice(0, 32);
     const base = `${this.keyPrefix}turn:{${id}}:`;
-    return { id, counter: `${base}n`, serving: `${base}s`, lease: `${base}l`, abandoned: `${base}x` };
+    return { id, counter: `${base}n`, queue: `${base}q`, deadlines: `${base}d` };
   }
 
   async run<T>(conversationId: string, work: (slot: TurnSlot) => Promise<T>): Promise<T> {
     if (this.closed) throw new TurnQueueClosedError();
     const started = Date.now();
     const keys = this.keysOf(conversationId);
-    const [taken, runsNow] = (await this.call(
-      'rnbotTurnTake',
-      [keys.counter, keys.serving, keys.lease, keys.abandoned],
-      [this.leaseMs, this.idleExpiryMs],
-      'turn queue take',
-    )) as [number, number];
+    const [taken, runsNow] = (await this.call('rnbotTurnTake', keys, [this.leaseMs, this.idleExpiryMs], 'turn queue take')) as [number, number];
     const ticket = Number(taken);
     // An idle queue gives the lease with the ticket: no second round trip to claim it.
     if (Number(runsNow) !== 1) await this.waitForTurn(keys, ticket, started);
@@ -369,16 +352,16 @@ export class RedisTurnQueue implements TurnQueue {
     for (;;) {
       let answer: number;
       try {
-        answer = Number(await this.call('rnbotTurnAcquire', this.placeKeys(keys), [ticket, this.leaseMs, this.idleExpiryMs], 'turn queue wait'));
+        answer = Number(await this.call('rnbotTurnAcquire', keys, [ticket, this.leaseMs, this.idleExpiryMs], 'turn queue wait'));
       } catch (err) {
-        this.abandon(keys, ticket);
+        this.leave(keys, ticket);
         throw err;
       }
       if (answer === 1) return;
       if (answer < 0) throw new TurnQueueSkippedError();
       const remaining = deadline - Date.now();
       if (remaining <= 0 || this.closed) {
-        this.abandon(keys, ticket);
+        this.leave(keys, ticket);
         if (this.closed) throw new TurnQueueClosedError();
         throw new TurnQueueTimeoutError(Date.now() - started);
       }
@@ -397,7 +380,7 @@ export class RedisTurnQueue implements TurnQueue {
         stop();
         return;
       }
-      this.call('rnbotTurnRenew', [keys.serving, keys.lease], [ticket, this.leaseMs], 'turn queue renew').then(
+      this.call('rnbotTurnRenew', keys, [ticket, this.leaseMs], 'turn queue renew').then(
         (renewed) => {
           if (Number(renewed) === 1) return;
           this.logger.warn({ conversation: keys.id }, 'turn queue: lease lost (the turn was passed over); a later turn may run concurrently');
@@ -421,29 +404,25 @@ export class RedisTurnQueue implements TurnQueue {
   /** Hands the conversation to the next ticket. Never throws: if Redis is unreachable the lease expires instead. */
   private async release(keys: QueueKeys, ticket: number): Promise<void> {
     try {
-      const advanced = Number(await this.call('rnbotTurnRelease', this.placeKeys(keys), [ticket, this.leaseMs, this.idleExpiryMs], 'turn queue release'));
-      if (advanced !== 1) this.logger.warn({ conversation: keys.id }, 'turn queue: the turn ended after its lease was given away');
+      const left = Number(await this.call('rnbotTurnLeave', keys, [ticket], 'turn queue release'));
+      if (left !== 1) this.logger.warn({ conversation: keys.id }, 'turn queue: the turn ended after its lease was given away');
     } catch (err) {
       this.logger.warn({ conversation: keys.id, err: (err as Error).message }, 'turn queue: could not release; the next turn waits for the lease to expire');
     }
     this.wake(keys.id);
   }
 
-  /** Gives up a waiting ticket (best effort: if this fails, the ticket is skipped when its claim lease expires). */
-  private abandon(keys: QueueKeys, ticket: number): void {
-    this.call('rnbotTurnAbandon', this.placeKeys(keys), [ticket, this.leaseMs, this.idleExpiryMs], 'turn queue abandon').then(
+  /** Gives up a waiting ticket (best effort: if this fails, the ticket is dropped when its deadline passes). */
+  private leave(keys: QueueKeys, ticket: number): void {
+    this.call('rnbotTurnLeave', keys, [ticket], 'turn queue abandon').then(
       () => this.wake(keys.id),
       () => undefined,
     );
   }
 
-  private placeKeys(keys: QueueKeys): string[] {
-    return [keys.serving, keys.lease, keys.abandoned];
-  }
-
-  private async call(script: string, keys: string[], args: (string | number)[], operation: string): Promise<unknown> {
+  private async call(script: string, keys: QueueKeys, args: (string | number)[], operation: string): Promise<unknown> {
     try {
-      return await runScript(this.client, script, keys, args);
+      return await runScript(this.client, script, [keys.counter, keys.queue, keys.deadlines], args);
     } catch (err) {
       throw new StorageUnavailableError(operation, err);
     }

@@ -2,9 +2,11 @@ import type { Entry, Product } from '../kb/types';
 import type { KnowledgeBase } from '../kb/knowledgeBase';
 import { normalize } from './normalize';
 import { detectLanguage, type Lang } from './language';
-import { extractFeatures, promptUnits, type FeatureBag } from './features';
+import { extractFeatures, promptUnits } from './features';
 import { mentionedProduct } from './details';
-import { SoftmaxRegression, type SparseInput } from './softmaxRegression';
+import { loadSegmenter } from './segmenter';
+import { SoftmaxRegression } from './softmaxRegression';
+import { phrasesOf, tfIdf, type ClassifierModel } from './classifierModel';
 
 export interface Candidate {
   id: string;
@@ -52,11 +54,6 @@ export const TUNING = {
   temperature: 0.06,
 };
 
-interface SparseVector {
-  terms: string[];
-  weights: Float64Array;
-}
-
 interface Scores {
   /** What entries are ranked by: the model's probability blended with matching. */
   raw: Float64Array;
@@ -67,161 +64,107 @@ interface Scores {
   coverage: Float64Array;
 }
 
-interface TermPostings {
-  feature: number;
-  phrases: Int32Array;
-  phraseWeights: Float64Array;
-  entries: Int32Array;
-  entryWeights: Float64Array;
-}
-
 const CANDIDATE_COUNT = 5;
 
 /**
  * Written here because the job combines signals no maintained library offers together: a softmax regression trained on
  * the entries' phrasings (it learns which words tell entries apart, so paraphrases land), TF-IDF similarity to the
  * nearest example phrasing (words, character and pinyin bigrams), coverage of a verbatim system prompt pasted whole or
- * in part, and a cross-product clarification rule.
+ * in part, and a cross-product clarification rule. What it learns is a ClassifierModel, built once and cached.
  */
 export class Classifier {
   private readonly entries: Entry[];
-  private readonly idf = new Map<string, number>();
-  private readonly unseenIdf: number;
-  /** term → its feature index in the model, and its postings over phrases and entry centroids (a sparse inverted index). */
-  private readonly index = new Map<string, TermPostings>();
-  /** phrase index → entry index. */
-  private readonly phraseEntry: Int32Array;
-  /** Each verbatim prompt's units with their IDF weights: a rare phrase of a prompt counts for more than 实名认证. */
-  private readonly prompts: { entry: number; units: Map<string, number>; total: number }[] = [];
+  private readonly termIndex: Map<string, number>;
   private readonly model: SoftmaxRegression;
+  // Per-message scratch, reused: classify() runs synchronously, and a fresh array per phrase each message is GC churn.
+  private readonly phraseSim: Float64Array;
+  private readonly promptMatched: Int32Array;
+  private readonly promptWeight: Float64Array;
+  private queryFeatures = new Int32Array(64);
+  private queryValues = new Float64Array(64);
 
-  constructor(kb: KnowledgeBase) {
+  constructor(
+    kb: KnowledgeBase,
+    private readonly learned: ClassifierModel,
+  ) {
     this.entries = kb.entries;
-    const bags: { entry: number; bag: FeatureBag }[] = [];
-    this.entries.forEach((entry, index) => {
-      for (const { text } of phrasesOf(entry)) bags.push({ entry: index, bag: extractFeatures(normalize(text)) });
-    });
-
-    const df = new Map<string, number>();
-    for (const { bag } of bags) for (const term of bag.keys()) df.set(term, (df.get(term) ?? 0) + 1);
-    for (const [term, count] of df) this.idf.set(term, Math.log((bags.length + 1) / (count + 1)) + 1);
-    this.unseenIdf = Math.log(bags.length + 1) + 1;
-    this.entries.forEach((entry, index) => {
-      for (const text of [...(entry.prompts?.zh ?? []), ...(entry.prompts?.en ?? [])]) {
-        const units = new Map([...promptUnits(normalize(text))].map((u) => [u, this.weightOf(u)]));
-        const total = [...units.values()].reduce((sum, w) => sum + w, 0);
-        if (units.size) this.prompts.push({ entry: index, units, total });
-      }
-    });
-
-    const features = new Map([...df.keys()].map((term, i) => [term, i]));
-    const phrasePostings = new Map<string, { phrases: number[]; weights: number[] }>();
-    const centroids = this.entries.map(() => new Map<string, number>());
-    const inputs: SparseInput[] = [];
-    bags.forEach(({ entry, bag }, phrase) => {
-      const vector = this.vectorize(bag);
-      inputs.push({ indices: Int32Array.from(vector.terms, (term) => features.get(term)!), values: vector.weights });
-      vector.terms.forEach((term, i) => {
-        const list = phrasePostings.get(term) ?? { phrases: [], weights: [] };
-        list.phrases.push(phrase);
-        list.weights.push(vector.weights[i]);
-        phrasePostings.set(term, list);
-        centroids[entry].set(term, (centroids[entry].get(term) ?? 0) + vector.weights[i]);
-      });
-    });
-    this.phraseEntry = Int32Array.from(bags, (b) => b.entry);
-    this.model = SoftmaxRegression.train(inputs, bags.map((b) => b.entry), this.entries.length, features.size, TUNING.training);
-    const centroidPostings = new Map<string, { entries: number[]; weights: number[] }>();
-    centroids.forEach((centroid, entry) => {
-      const norm = Math.sqrt([...centroid.values()].reduce((s, w) => s + w * w, 0)) || 1;
-      for (const [term, w] of centroid) {
-        const list = centroidPostings.get(term) ?? { entries: [], weights: [] };
-        list.entries.push(entry);
-        list.weights.push(w / norm);
-        centroidPostings.set(term, list);
-      }
-    });
-    for (const [term, feature] of features) {
-      const phrases = phrasePostings.get(term)!;
-      const centroid = centroidPostings.get(term)!;
-      this.index.set(term, {
-        feature,
-        phrases: Int32Array.from(phrases.phrases),
-        phraseWeights: Float64Array.from(phrases.weights),
-        entries: Int32Array.from(centroid.entries),
-        entryWeights: Float64Array.from(centroid.weights),
-      });
+    if (learned.entryIds.length !== kb.entries.length || learned.entryIds.some((id, i) => kb.entries[i].id !== id)) {
+      throw new Error('the classifier model was built from other entries');
     }
+    loadSegmenter(learned.dictionary);
+    this.termIndex = new Map(learned.terms.map((term, t) => [term, t]));
+    this.model = new SoftmaxRegression(kb.entries.length, learned.featureCount, learned.weights, learned.bias);
+    this.phraseSim = new Float64Array(learned.phraseEntry.length);
+    this.promptMatched = new Int32Array(learned.promptEntry.length);
+    this.promptWeight = new Float64Array(learned.promptEntry.length);
   }
 
-  private weightOf(term: string): number {
-    return this.idf.get(term) ?? this.unseenIdf;
-  }
-
-  private vectorize(bag: FeatureBag): SparseVector {
-    const terms = [...bag.keys()];
-    const weights = new Float64Array(terms.length);
-    let norm = 0;
-    terms.forEach((term, i) => {
-      const w = (1 + Math.log(bag.get(term)!)) * (this.idf.get(term) ?? this.unseenIdf);
-      weights[i] = w;
-      norm += w * w;
-    });
-    norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < weights.length; i++) weights[i] /= norm;
-    return { terms, weights };
-  }
+  private idfOf = (term: string): number => {
+    const t = this.termIndex.get(term);
+    return t === undefined ? this.learned.unseenIdf : this.learned.idf[t];
+  };
 
   /** Raw score per entry, 0..1: the model's probability blended with the best of phrase similarity and prompt coverage. */
   private rawScores(normalized: string): Scores {
-    const query = this.vectorize(extractFeatures(normalized));
-    const phraseSim = new Float64Array(this.phraseEntry.length);
-    const centroidSim = new Float64Array(this.entries.length);
-    const indices: number[] = [];
-    const values: number[] = [];
-    for (let i = 0; i < query.terms.length; i++) {
-      const postings = this.index.get(query.terms[i]);
-      if (!postings) continue;
-      const qw = query.weights[i];
-      indices.push(postings.feature);
-      values.push(qw);
-      const { phrases, phraseWeights, entries, entryWeights } = postings;
-      for (let j = 0; j < phrases.length; j++) phraseSim[phrases[j]] += qw * phraseWeights[j];
-      for (let j = 0; j < entries.length; j++) centroidSim[entries[j]] += qw * entryWeights[j];
+    const { featureCount, phraseEntry, phrasePostings, centroidPostings, promptPostings } = this.learned;
+    const entryCount = this.entries.length;
+    const query = tfIdf(extractFeatures(normalized), this.idfOf);
+    if (this.queryFeatures.length < query.terms.length) {
+      this.queryFeatures = new Int32Array(query.terms.length * 2);
+      this.queryValues = new Float64Array(query.terms.length * 2);
     }
-    const bestPhrase = new Float64Array(this.entries.length);
+    const phraseSim = this.phraseSim.fill(0);
+    const centroidSim = new Float64Array(entryCount);
+    let known = 0;
+    for (let i = 0; i < query.terms.length; i++) {
+      const t = this.termIndex.get(query.terms[i]);
+      if (t === undefined || t >= featureCount) continue;
+      const qw = query.weights[i];
+      this.queryFeatures[known] = t;
+      this.queryValues[known++] = qw;
+      for (let j = phrasePostings.offsets[t], end = phrasePostings.offsets[t + 1]; j < end; j++) phraseSim[phrasePostings.items[j]] += qw * phrasePostings.weights[j];
+      for (let j = centroidPostings.offsets[t], end = centroidPostings.offsets[t + 1]; j < end; j++) centroidSim[centroidPostings.items[j]] += qw * centroidPostings.weights[j];
+    }
+    const bestPhrase = new Float64Array(entryCount);
     for (let p = 0; p < phraseSim.length; p++) {
-      const e = this.phraseEntry[p];
+      const e = phraseEntry[p];
       if (phraseSim[p] > bestPhrase[e]) bestPhrase[e] = phraseSim[p];
     }
 
-    const coverage = new Float64Array(this.entries.length);
+    const coverage = new Float64Array(entryCount);
     const units = promptUnits(normalized);
     if (units.size) {
+      const matched = this.promptMatched.fill(0);
+      const weight = this.promptWeight.fill(0);
       let queryTotal = 0;
-      for (const u of units) queryTotal += this.weightOf(u);
-      for (const prompt of this.prompts) {
-        let matched = 0;
-        let weight = 0;
-        for (const [u, w] of prompt.units) {
-          if (!units.has(u)) continue;
-          matched++;
-          weight += w;
+      for (const u of units) {
+        const t = this.termIndex.get(u);
+        if (t === undefined) {
+          queryTotal += this.learned.unseenIdf;
+          continue;
         }
-        if (!matched) continue;
+        queryTotal += this.learned.idf[t];
+        for (let j = promptPostings.offsets[t], end = promptPostings.offsets[t + 1]; j < end; j++) {
+          matched[promptPostings.items[j]]++;
+          weight[promptPostings.items[j]] += promptPostings.weights[j];
+        }
+      }
+      const { promptEntry, promptSize, promptTotal } = this.learned;
+      for (let p = 0; p < matched.length; p++) {
+        if (!matched[p]) continue;
         // Whole prompt inside the message (pasted with words around it), or the message inside the prompt (a fragment).
         // Of two prompts matched, the one that explains more of the message wins: 注册联系人信息有误 alone is its own
         // entry; 注册联系人信息有误，请检测：Command syntax error is the longer prompt's.
-        const whole = (weight / prompt.total) * Math.min(1, prompt.units.size / 3) * (0.85 + 0.15 * Math.min(1, weight / queryTotal));
-        const fragment = (weight / queryTotal) * Math.min(1, matched / 6) * (0.85 + 0.15 * (weight / prompt.total));
+        const whole = (weight[p] / promptTotal[p]) * Math.min(1, promptSize[p] / 3) * (0.85 + 0.15 * Math.min(1, weight[p] / queryTotal));
+        const fragment = (weight[p] / queryTotal) * Math.min(1, matched[p] / 6) * (0.85 + 0.15 * (weight[p] / promptTotal[p]));
         const score = Math.max(whole, fragment);
-        if (score > coverage[prompt.entry]) coverage[prompt.entry] = score;
+        if (score > coverage[promptEntry[p]]) coverage[promptEntry[p]] = score;
       }
     }
 
-    const probabilities = this.model.probabilities({ indices: Int32Array.from(indices), values: Float64Array.from(values) });
-    const raw = new Float64Array(this.entries.length);
-    const matching = new Float64Array(this.entries.length);
+    const probabilities = this.model.probabilitiesInto({ indices: this.queryFeatures, values: this.queryValues }, new Float64Array(entryCount), known);
+    const raw = new Float64Array(entryCount);
+    const matching = new Float64Array(entryCount);
     const share = TUNING.similarityShare;
     for (let e = 0; e < raw.length; e++) {
       const similarity = 0.75 * bestPhrase[e] + 0.25 * centroidSim[e];
@@ -295,12 +238,6 @@ export class Classifier {
   *trainingPhrases(): Generator<{ id: string; lang: Lang; text: string }> {
     for (const entry of this.entries) for (const phrase of phrasesOf(entry)) yield { id: entry.id, ...phrase };
   }
-}
-
-function phrasesOf(entry: Entry): { lang: Lang; text: string }[] {
-  return (['zh', 'en'] as const).flatMap((lang) =>
-    [...(entry.prompts?.[lang] ?? []), ...(entry.examples[lang] ?? []), entry.title[lang]].map((text) => ({ lang, text })),
-  );
 }
 
 function round(x: number): number {

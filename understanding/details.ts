@@ -5,6 +5,7 @@ import { normalize } from './normalize';
 import { cultureOf, type Lang } from './language';
 import { slotCatalog, slotDeclaration } from './slots';
 import { fromRoot } from '../config/paths';
+import { dateWindows } from './dateWindows';
 
 /** Details a message can carry, by slot name. certNumber is the raw candidate: callers analyse it and drop it at once. */
 export interface Details {
@@ -76,17 +77,45 @@ function isWordChar(char: string | undefined): boolean {
   return !!char && /[a-z0-9]/.test(char);
 }
 
+/** A choice said in a text, with its span [start, end) in the normalized text. */
+export interface ChoiceSpan {
+  slot: string;
+  value: string;
+  start: number;
+  end: number;
+}
+
 /**
- * Choice values said in a text, found by phrase with the longest phrases taken first and no overlaps, so
+ * The normalized text as phrases are compared in: ignored system wording and punctuation blanked, runs of spaces made
+ * one, padded with a space at each end; `origin` maps each position back to the normalized text.
+ */
+function maskedForChoices(normalized: string): { masked: string; origin: number[] } {
+  let blanked = normalized;
+  for (const phrase of ignoredPhrases()) blanked = blanked.split(phrase).join(' '.repeat(phrase.length));
+  blanked = blanked.replace(PUNCTUATION, (p) => ' '.repeat(p.length));
+  let masked = ' ';
+  const origin = [-1];
+  for (let i = 0; i < blanked.length; i++) {
+    if (blanked[i] === ' ' && masked.endsWith(' ')) continue;
+    masked += blanked[i];
+    origin.push(i);
+  }
+  if (!masked.endsWith(' ')) {
+    masked += ' ';
+    origin.push(blanked.length);
+  }
+  return { masked, origin };
+}
+
+/**
+ * Choice values said in a normalized text, found by phrase with the longest phrases taken first and no overlaps, so
  * 港澳居民来往内地通行证 is a certificate type and not also the region 内地. In free text, one-character synonyms
  * (粤, 京) are left out: they are only read as answers to a question.
  */
-function findChoices(text: string, options: { slots?: string[]; answer: boolean }): Map<string, string> {
-  let unmasked = normalize(text);
-  for (const phrase of ignoredPhrases()) unmasked = unmasked.split(phrase).join(' ');
-  const masked = ` ${squeeze(unmasked.replace(PUNCTUATION, ' '))} `;
+export function findChoiceSpans(normalized: string, options: { slots?: string[]; answer: boolean }): ChoiceSpan[] {
+  const { masked, origin } = maskedForChoices(normalized);
   const taken: [number, number, string][] = [];
-  const found: { slot: string; value: string; at: number }[] = [];
+  const found: ChoiceSpan[] = [];
   for (const phrase of choicePhrases()) {
     if (options.slots && !options.slots.includes(phrase.slot)) continue;
     if (!options.answer && !phrase.latin && phrase.text.length < 2) continue;
@@ -96,11 +125,15 @@ function findChoices(text: string, options: { slots?: string[]; answer: boolean 
       // The very same words may name two details (广东: the province, and the mainland region); overlapping ones may not.
       if (taken.some(([s, e, takenSlot]) => at < e && end > s && !(s === at && e === end && takenSlot !== phrase.slot))) continue;
       taken.push([at, end, phrase.slot]);
-      found.push({ slot: phrase.slot, value: phrase.value, at });
+      found.push({ slot: phrase.slot, value: phrase.value, start: origin[at], end: origin[end - 1] + 1 });
     }
   }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+function findChoices(text: string, options: { slots?: string[]; answer: boolean }): Map<string, string> {
   const result = new Map<string, string>();
-  for (const f of found.sort((a, b) => a.at - b.at)) result.set(f.slot, f.value);
+  for (const f of findChoiceSpans(normalize(text), options)) result.set(f.slot, f.value);
   return result;
 }
 
@@ -108,7 +141,7 @@ const COPY_SUFFIX = /^\s*[(（]\s*\d+\s*[-－]\s*\d+\s*[)）]/;
 const CERT_CANDIDATE = /[0-9A-Za-z０-９Ａ-Ｚａ-ｚ](?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]|[ \-－](?=[0-9A-Za-z０-９Ａ-Ｚａ-ｚ])){13,34}/g;
 
 /** A certificate-number-like token: 14 to 22 letters and digits (spaces or hyphens inside allowed), mostly digits. */
-function findCertNumber(text: string): string | undefined {
+export function findCertNumber(text: string): string | undefined {
   for (const match of text.match(CERT_CANDIDATE) ?? []) {
     // Separators may split a number (4401 0619 ...) but also join it to the words around it ("typed 9133...IW"):
     // words with no digit at either end are not part of it.
@@ -149,14 +182,19 @@ const RECOGNIZED_DATES_KEPT = 256;
 const recognizedDates = new Map<string, DateResults>();
 
 /**
- * The date-time recognizer's reading of a phrase against `today`, remembered for the last few hundred phrases: one
- * message is read for a date by the open question, the detail extractor and the date prompt, and a reading costs ~2 ms.
+ * The date-time recognizer's reading of a phrase against `today`: only of its short date-like windows
+ * (understanding/dateWindows.ts), so the cost is flat in the phrase's length. Each window's reading is remembered for
+ * the last few hundred windows: one message is read for a date by the question and the detail extractor alike.
  */
 export function recognizeDates(phrase: string, culture: string, today: string): DateResults {
-  const key = `${culture}|${today}|${phrase}`;
+  return dateWindows(phrase).flatMap(({ text }) => recognizeWindow(text, culture, today));
+}
+
+function recognizeWindow(text: string, culture: string, today: string): DateResults {
+  const key = `${culture}|${today}|${text}`;
   let results = recognizedDates.get(key);
   if (!results) {
-    results = recognizeDateTime(phrase, culture, undefined, referenceDate(today));
+    results = recognizeDateTime(text, culture, undefined, referenceDate(today));
     if (recognizedDates.size >= RECOGNIZED_DATES_KEPT) recognizedDates.delete(recognizedDates.keys().next().value!);
     recognizedDates.set(key, results);
   }
@@ -197,7 +235,7 @@ const NAME_PREFIX = /^.*(?:名字是|名字叫|姓名是|姓名为|名称是|名
 const NAME_STOP = /(?:提示|的|在|认证|实名|审核|说|时|，|,|。|\s).*$/;
 
 /** A holder name with the marks that matter for the name fields (· or 《》), as the user typed it. */
-function findHolderName(text: string): string | undefined {
+export function findHolderName(text: string): string | undefined {
   const book = /([\p{Script=Han}A-Za-z0-9]{0,12})《([^》]{1,30})》([\p{Script=Han}A-Za-z0-9（）()]{0,20})/u.exec(text);
   if (book) {
     const before = book[1].replace(NAME_PREFIX, '');
@@ -231,7 +269,12 @@ export function extractDetails(text: string, options: DetailOptions): Details {
 
 /** Whether a text contains one of the words: Chinese anywhere, English as whole words. */
 export function saysAny(text: string, words: { zh: string[]; en: string[] }): boolean {
-  const t = squeeze(comparable(text)).replace(/['’]/g, '');
+  return saysAnyNormalized(normalize(text), words);
+}
+
+/** saysAny on a text already normalized. */
+export function saysAnyNormalized(normalized: string, words: { zh: string[]; en: string[] }): boolean {
+  const t = squeeze(normalized.replace(PUNCTUATION, ' ')).replace(/['’]/g, '');
   return words.zh.some((w) => t.includes(w)) || words.en.some((w) => new RegExp(`(^|\\s)${w.replace(/'/g, '')}(\\s|$)`).test(t));
 }
 
@@ -240,7 +283,7 @@ export function saysFailure(text: string): boolean {
   return saysAny(text, slotCatalog().failure);
 }
 
-function saysUnknown(text: string): boolean {
+export function saysUnknown(text: string): boolean {
   return saysAny(text, slotCatalog().unknown);
 }
 

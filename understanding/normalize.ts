@@ -6,9 +6,9 @@ import { fromRoot } from '../config/paths';
 // Hong Kong and Taiwan forms both appear in pasted prompts; 'hk' → 'cn' covers the characters of both.
 const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
 
-const VARIANTS: Record<string, string> = YAML.parse(
-  fs.readFileSync(fromRoot('knowledge', 'lexicon', 'variants.yaml'), 'utf8'),
-);
+export const VARIANTS_FILE = fromRoot('knowledge', 'lexicon', 'variants.yaml');
+
+const VARIANTS: Record<string, string> = YAML.parse(fs.readFileSync(VARIANTS_FILE, 'utf8'));
 const variantPattern = new RegExp(
   Object.keys(VARIANTS)
     .sort((a, b) => b.length - a.length)

@@ -17,6 +17,8 @@ export interface SlotDeclaration {
   type: SlotType;
   prompt: { zh: string; en: string };
   retry: { zh: string; en: string };
+  /** Why the answer depends on the detail: said when the user asks why, or answers another detail instead. */
+  why: { zh: string; en: string };
   /** Words that, said with the detail, mean it is not this detail. */
   notWith?: { zh: string[]; en: string[] };
   /** Words asking about the detail in general: the general answer is given instead of asking for it. */

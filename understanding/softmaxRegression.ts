@@ -17,19 +17,24 @@ export interface TrainingOptions {
 /**
  * Multinomial logistic regression over sparse features, trained with AdaGrad.
  * Written here because the maintained JavaScript learners are dense (ml-logistic-regression is one-vs-rest over a dense
- * matrix: ~10,000 features × 45 classes × 1,300 phrases) or tokenize text their own way (natural's classifiers), while this
- * model learns from the classifier's own features and trains at start-up in a fraction of a second.
+ * matrix: ~23,000 features × 45 classes × 2,500 phrases) or tokenize text their own way (natural's classifiers), while this
+ * model learns from the classifier's own features.
  */
 export class SoftmaxRegression {
-  private readonly weights: Float64Array;
-  private readonly bias: Float64Array;
+  /** Weights by class, then feature: class c's weight of feature f is weights[c * featureCount + f]. */
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
 
+  /** A model with the given weights (a trained one, loaded), or all zeros to train. */
   constructor(
     readonly classCount: number,
     readonly featureCount: number,
+    weights: Float64Array = new Float64Array(classCount * featureCount),
+    bias: Float64Array = new Float64Array(classCount),
   ) {
-    this.weights = new Float64Array(classCount * featureCount);
-    this.bias = new Float64Array(classCount);
+    if (weights.length !== classCount * featureCount || bias.length !== classCount) throw new Error('model weights do not fit its size');
+    this.weights = weights;
+    this.bias = bias;
   }
 
   static train(inputs: SparseInput[], labels: number[], classCount: number, featureCount: number, options: TrainingOptions): SoftmaxRegression {
@@ -72,12 +77,13 @@ export class SoftmaxRegression {
     return this.probabilitiesInto(input, new Float64Array(this.classCount));
   }
 
-  private probabilitiesInto({ indices, values }: SparseInput, out: Float64Array): Float64Array {
+  /** Class probabilities of the first `length` features of an input (default all), written into out. */
+  probabilitiesInto({ indices, values }: SparseInput, out: Float64Array, length = indices.length): Float64Array {
     let max = -Infinity;
     for (let c = 0; c < this.classCount; c++) {
       let z = this.bias[c];
       const offset = c * this.featureCount;
-      for (let j = 0; j < indices.length; j++) z += this.weights[offset + indices[j]] * values[j];
+      for (let j = 0; j < length; j++) z += this.weights[offset + indices[j]] * values[j];
       out[c] = z;
       if (z > max) max = z;
     }

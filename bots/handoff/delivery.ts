@@ -33,7 +33,7 @@ export class ChannelDelivery implements CustomerDelivery {
         if (!this.channels.dingTalk || !session) throw new Error('no DingTalk session for this case');
         // DingTalk robots answer only through the session webhook of the customer's last message, while it is valid.
         const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Message, channelData: session }, reference, true);
-        for (const a of activities) renderFor('dingtalk', a);
+        for (const a of activities) renderFor({ channelId: 'dingtalk' }, a);
         await sendAll(new TurnContext(this.channels.dingTalk, activity));
         return;
       }

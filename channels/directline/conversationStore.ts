@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import type { Activity } from 'botbuilder';
 
 /** What the service pushes on a stream and returns from GET …/activities. */
@@ -9,17 +10,19 @@ export interface ActivitySet {
 export interface StoreLimits {
   /** Activities kept per conversation; older ones are dropped first (default 500). */
   maxActivities: number;
-  /** A conversation with no request and no open stream for this long is forgotten (default 60 min). */
+  /** A conversation with no activity for this long is forgotten (default STATE_TTL_SECONDS, 24 hours; 0 = never). */
   idleMs: number;
-  /** Conversations kept in memory; beyond it the least recently active is forgotten (default 10,000). */
+  /** Conversations kept in memory (memory store only); beyond it the least recently active is forgotten (default 10,000). */
   maxConversations: number;
 }
 
-export const DEFAULT_LIMITS: StoreLimits = { maxActivities: 500, idleMs: 60 * 60 * 1000, maxConversations: 10_000 };
+export const DEFAULT_LIMITS: StoreLimits = { maxActivities: 500, idleMs: 24 * 60 * 60 * 1000, maxConversations: 10_000 };
 
-interface Entry {
-  seq: number;
-  activity: Partial<Activity>;
+/** Who a conversation belongs to and its start locale: what the service needs to stamp inbound activities. */
+export interface ConversationInfo {
+  id: string;
+  user: { id: string; name?: string };
+  locale?: string;
 }
 
 /** A listener on a conversation: an open WebSocket stream. */
@@ -27,26 +30,8 @@ export interface Subscriber {
   push(set: ActivitySet): void;
   /** The conversation was forgotten or the service is shutting down. */
   end(reason: string): void;
-}
-
-export class Conversation {
-  readonly entries: Entry[] = [];
-  readonly subscribers = new Set<Subscriber>();
-  lastSeq = 0;
-  lastActive: number;
-
-  constructor(
-    readonly id: string,
-    readonly user: { id: string; name?: string },
-    readonly locale: string | undefined,
-    now: number,
-  ) {
-    this.lastActive = now;
-  }
-
-  get watermark(): string {
-    return String(this.lastSeq);
-  }
+  /** Pushes may have been missed (the pub/sub connection dropped): read again from the last watermark sent. */
+  resync(): void;
 }
 
 export class ConversationNotFoundError extends Error {
@@ -64,13 +49,62 @@ export class ActivityNotFoundError extends Error {
 }
 
 /**
- * Transcripts in memory, one per conversation. Every activity gets a sequence number; the watermark is the last one a
- * reader has seen, so GET …/activities?watermark=N and a stream opened with ?watermark=N both resume right after it.
- * Memory is bounded: maxActivities per conversation, idle conversations are swept, and at most maxConversations are kept.
- * The transcript is per process: several instances need sticky sessions (or Azure Direct Line) — see README.md.
+ * The Direct Line conversations: transcripts with watermarks, open streams, and the key tokens are signed with.
+ * Every activity gets a sequence number; the watermark is the last one a reader has seen, so GET …/activities?watermark=N
+ * and a stream opened with ?watermark=N both resume right after it. An update gets a new number (readers past the old
+ * version receive it again with the same id); a delete leaves a messageDelete activity with its id in its place.
+ * MemoryConversationStore serves one process; RedisConversationStore shares all of it between processes and restarts.
  */
-export class ConversationStore {
-  private readonly conversations = new Map<string, Conversation>();
+export interface ConversationStore {
+  /** Returns the conversation and whether it was created by this call. */
+  open(info: ConversationInfo): Promise<{ conversation: ConversationInfo; created: boolean }>;
+  /** The conversation (its expiry renewed), or undefined when it never existed or was forgotten. */
+  touch(id: string): Promise<ConversationInfo | undefined>;
+  /** Appends an activity (its id is `<conversation>|<7-digit sequence>` unless it has one) and pushes it to every stream. */
+  append(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>>;
+  update(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>>;
+  delete(conversationId: string, activityId: string): Promise<void>;
+  /** Activities after a watermark (absent: everything still kept). */
+  after(conversationId: string, watermark: number | undefined): Promise<ActivitySet>;
+  /** Starts pushing the conversation's new activities to the subscriber; resolves once no push can be missed. */
+  subscribe(conversationId: string, subscriber: Subscriber): Promise<() => void>;
+  /** The token signing key shared by every process on this store (created on first use). */
+  signingKey(): Promise<Buffer>;
+  /** Ends every stream of this process and releases connections. */
+  close(reason: string): Promise<void>;
+}
+
+export function sequenceId(conversationId: string, seq: number): string {
+  return `${conversationId}|${String(seq).padStart(7, '0')}`;
+}
+
+export function deletionOf(old: Partial<Activity>): Partial<Activity> {
+  return { type: 'messageDelete', id: old.id, channelId: old.channelId, conversation: old.conversation, from: old.from, timestamp: old.timestamp };
+}
+
+interface Entry {
+  seq: number;
+  activity: Partial<Activity>;
+}
+
+class MemoryConversation {
+  readonly entries: Entry[] = [];
+  readonly subscribers = new Set<Subscriber>();
+  lastSeq = 0;
+
+  constructor(
+    readonly info: ConversationInfo,
+    public lastActive: number,
+  ) {}
+}
+
+/**
+ * Conversations in this process's memory (no REDIS_URL): bounded by maxActivities per conversation and
+ * maxConversations, forgotten after idleMs without activity and without an open stream. A restart forgets them all.
+ */
+export class MemoryConversationStore implements ConversationStore {
+  private readonly conversations = new Map<string, MemoryConversation>();
+  private readonly key = randomBytes(32);
 
   constructor(
     readonly limits: StoreLimits = DEFAULT_LIMITS,
@@ -81,84 +115,48 @@ export class ConversationStore {
     return this.conversations.size;
   }
 
-  get(id: string): Conversation | undefined {
-    return this.conversations.get(id);
-  }
-
-  /** The conversation, marked as active now (and so last in eviction order). */
-  touch(id: string): Conversation | undefined {
-    const conversation = this.conversations.get(id);
-    if (!conversation) return undefined;
-    conversation.lastActive = this.now();
-    this.conversations.delete(id);
-    this.conversations.set(id, conversation);
-    return conversation;
-  }
-
-  /** Returns the conversation and whether it was created by this call. */
-  open(id: string, user: { id: string; name?: string }, locale: string | undefined): { conversation: Conversation; created: boolean } {
-    const existing = this.touch(id);
-    if (existing) return { conversation: existing, created: false };
+  async open(info: ConversationInfo): Promise<{ conversation: ConversationInfo; created: boolean }> {
+    const existing = this.live(info.id);
+    if (existing) return { conversation: existing.info, created: false };
     while (this.conversations.size >= this.limits.maxConversations) {
-      const oldest = this.conversations.keys().next().value as string;
-      this.forget(oldest, 'evicted: too many conversations');
+      this.forget(this.conversations.keys().next().value as string, 'evicted: too many conversations');
     }
-    const conversation = new Conversation(id, user, locale, this.now());
-    this.conversations.set(id, conversation);
-    return { conversation, created: true };
+    const conversation = new MemoryConversation(info, this.now());
+    this.conversations.set(info.id, conversation);
+    return { conversation: info, created: true };
   }
 
-  /** Appends an activity (its id is assigned here unless it has one) and pushes it to open streams. */
-  append(conversationId: string, activity: Partial<Activity>): Partial<Activity> {
-    const conversation = this.require(conversationId);
-    const seq = ++conversation.lastSeq;
-    const stored: Partial<Activity> = { ...activity, id: activity.id ?? `${conversationId}|${String(seq).padStart(7, '0')}` };
-    conversation.entries.push({ seq, activity: stored });
-    if (conversation.entries.length > this.limits.maxActivities) conversation.entries.splice(0, conversation.entries.length - this.limits.maxActivities);
-    const set: ActivitySet = { activities: [stored], watermark: conversation.watermark };
-    for (const subscriber of conversation.subscribers) subscriber.push(set);
-    return stored;
+  async touch(id: string): Promise<ConversationInfo | undefined> {
+    return this.live(id)?.info;
   }
 
-  /**
-   * Replaces an activity. The new version gets a new sequence number, so readers past the old one receive it again
-   * with the same id (Web Chat replaces the message it shows).
-   */
-  update(conversationId: string, activity: Partial<Activity>): Partial<Activity> {
+  async append(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
+    return this.appendTo(this.require(conversationId), activity);
+  }
+
+  async update(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
     const conversation = this.require(conversationId);
     const index = conversation.entries.findIndex((e) => e.activity.id === activity.id);
     if (index < 0 || !activity.id) throw new ActivityNotFoundError(String(activity.id));
     const [old] = conversation.entries.splice(index, 1);
-    return this.append(conversationId, { ...activity, timestamp: old.activity.timestamp });
+    return this.appendTo(conversation, { ...activity, timestamp: old.activity.timestamp });
   }
 
-  /**
-   * Deletes an activity: it leaves the transcript and a messageDelete activity with its id takes its place, so readers
-   * past the old one learn about it (Web Chat replaces the message with it and, not rendering that type, stops showing it).
-   */
-  delete(conversationId: string, activityId: string): void {
+  async delete(conversationId: string, activityId: string): Promise<void> {
     const conversation = this.require(conversationId);
     const index = conversation.entries.findIndex((e) => e.activity.id === activityId);
     if (index < 0) throw new ActivityNotFoundError(activityId);
     const [old] = conversation.entries.splice(index, 1);
-    this.append(conversationId, {
-      type: 'messageDelete',
-      id: activityId,
-      channelId: old.activity.channelId,
-      conversation: old.activity.conversation,
-      from: old.activity.from,
-      timestamp: old.activity.timestamp,
-    });
+    this.appendTo(conversation, deletionOf(old.activity));
   }
 
-  /** Activities after a watermark ('' or absent: everything still kept). */
-  after(conversationId: string, watermark: number | undefined): ActivitySet {
+  async after(conversationId: string, watermark: number | undefined): Promise<ActivitySet> {
     const conversation = this.require(conversationId);
     const from = watermark ?? 0;
-    return { activities: conversation.entries.filter((e) => e.seq > from).map((e) => e.activity), watermark: conversation.watermark };
+    return { activities: conversation.entries.filter((e) => e.seq > from).map((e) => e.activity), watermark: String(conversation.lastSeq) };
   }
 
-  subscribe(conversationId: string, subscriber: Subscriber): () => void {
+  async subscribe(conversationId: string, subscriber: Subscriber): Promise<() => void> {
     const conversation = this.require(conversationId);
     conversation.subscribers.add(subscriber);
     return () => {
@@ -167,13 +165,18 @@ export class ConversationStore {
     };
   }
 
+  async signingKey(): Promise<Buffer> {
+    return this.key;
+  }
+
   /** Forgets conversations idle for limits.idleMs with no open stream; returns how many. */
   sweep(): number {
+    if (!this.limits.idleMs) return 0;
     const cutoff = this.now() - this.limits.idleMs;
     let forgotten = 0;
     for (const conversation of [...this.conversations.values()]) {
       if (conversation.subscribers.size === 0 && conversation.lastActive <= cutoff) {
-        this.forget(conversation.id, 'idle');
+        this.forget(conversation.info.id, 'idle');
         forgotten++;
       }
     }
@@ -188,11 +191,32 @@ export class ConversationStore {
     conversation.subscribers.clear();
   }
 
-  clear(reason: string): void {
+  async close(reason: string): Promise<void> {
     for (const id of [...this.conversations.keys()]) this.forget(id, reason);
   }
 
-  private require(id: string): Conversation {
+  private appendTo(conversation: MemoryConversation, activity: Partial<Activity>): Partial<Activity> {
+    const seq = ++conversation.lastSeq;
+    const stored: Partial<Activity> = { ...activity, id: activity.id ?? sequenceId(conversation.info.id, seq) };
+    conversation.entries.push({ seq, activity: stored });
+    if (conversation.entries.length > this.limits.maxActivities) conversation.entries.splice(0, conversation.entries.length - this.limits.maxActivities);
+    conversation.lastActive = this.now();
+    const set: ActivitySet = { activities: [stored], watermark: String(seq) };
+    for (const subscriber of conversation.subscribers) subscriber.push(set);
+    return stored;
+  }
+
+  /** The conversation, marked as active now (and so last in eviction order). */
+  private live(id: string): MemoryConversation | undefined {
+    const conversation = this.conversations.get(id);
+    if (!conversation) return undefined;
+    conversation.lastActive = this.now();
+    this.conversations.delete(id);
+    this.conversations.set(id, conversation);
+    return conversation;
+  }
+
+  private require(id: string): MemoryConversation {
     const conversation = this.conversations.get(id);
     if (!conversation) throw new ConversationNotFoundError(id);
     return conversation;

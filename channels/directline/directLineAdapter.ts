@@ -17,7 +17,7 @@ const MAX_DELAY_MS = 5000;
 /**
  * Runs the bot in this process for the self-hosted Direct Line: what the bot sends is appended to the conversation's
  * transcript (with an id and a timestamp) and pushed to the conversation's open streams; updates and deletes act on
- * the transcript. Proactive messages (continueConversation) work while the conversation is still in memory.
+ * the transcript. Proactive messages (continueConversation) work while the conversation is still stored.
  */
 export class DirectLineAdapter extends BotAdapter {
   constructor(
@@ -49,7 +49,7 @@ export class DirectLineAdapter extends BotAdapter {
       }
       const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
       if (!conversationId) throw new Error('Direct Line: an outgoing activity has no conversation');
-      const stored = this.store.append(conversationId, this.outgoing(activity, conversationId));
+      const stored = await this.store.append(conversationId, this.outgoing(activity, conversationId));
       responses.push({ id: String(stored.id) });
     }
     return responses;
@@ -58,14 +58,14 @@ export class DirectLineAdapter extends BotAdapter {
   async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | void> {
     const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
     if (!conversationId || !activity.id) throw new Error('Direct Line: updateActivity needs the activity id and conversation');
-    const stored = this.store.update(conversationId, this.outgoing(activity, conversationId));
+    const stored = await this.store.update(conversationId, this.outgoing(activity, conversationId));
     return { id: String(stored.id) };
   }
 
   async deleteActivity(context: TurnContext, reference: Partial<ConversationReference>): Promise<void> {
     const conversationId = reference.conversation?.id ?? context.activity.conversation?.id;
     if (!conversationId || !reference.activityId) throw new Error('Direct Line: deleteActivity needs the activity id and conversation');
-    this.store.delete(conversationId, reference.activityId);
+    await this.store.delete(conversationId, reference.activityId);
   }
 
   async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {

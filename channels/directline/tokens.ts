@@ -16,7 +16,7 @@ export interface TokenClaims {
 
 export type TokenScope = 'api' | 'stream';
 
-export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'missing' | 'invalid' } | { ok: false; reason: 'expired'; claims: TokenClaims };
 
 const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 
@@ -32,10 +32,13 @@ function base64url(text: string | Buffer): string {
 export class TokenService {
   private readonly key: Buffer;
 
-  /** @param secret DIRECTLINE_TOKEN_SECRET; without one, a random key per process (tokens die with the process). */
-  constructor(secret: string | undefined, private readonly now: () => number = Date.now) {
-    if (secret !== undefined && secret.length < 32) throw new Error('DIRECTLINE_TOKEN_SECRET must be at least 32 characters');
-    this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  /**
+   * @param secret DIRECT_LINE_TOKEN_SECRET, or the key kept in the conversation store (shared by every instance);
+   * without either, a random key (tokens die with the service).
+   */
+  constructor(secret: string | Buffer | undefined, private readonly now: () => number = Date.now) {
+    if (typeof secret === 'string' && secret.length < 32) throw new Error('DIRECT_LINE_TOKEN_SECRET must be at least 32 characters');
+    this.key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret ?? randomBytes(32);
   }
 
   sign(claims: { conv: string; user: string; scope?: TokenScope }, ttlSeconds: number): string {
@@ -61,7 +64,8 @@ export class TokenService {
     if (typeof claims.conv !== 'string' || typeof claims.user !== 'string' || typeof claims.exp !== 'number' || claims.scope !== scope) {
       return { ok: false, reason: 'invalid' };
     }
-    if (claims.exp * 1000 <= this.now()) return { ok: false, reason: 'expired' };
+    // The claims of an expired token are still authentic: the page's token route may resume its conversation.
+    if (claims.exp * 1000 <= this.now()) return { ok: false, reason: 'expired', claims };
     return { ok: true, claims };
   }
 

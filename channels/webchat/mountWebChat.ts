@@ -22,7 +22,8 @@ export function webChatBundlePath(): string {
 
 
 function contentSecurityPolicy(req: Request, mode: TokenMode, publicBaseUrl: string | undefined): string {
-  const connect = new Set(["'self'"]);
+  // blob: because Web Chat's upload reads the chosen file back from a blob: URL before posting it.
+  const connect = new Set(["'self'", 'blob:']);
   const origins = [`${req.protocol}://${req.get('host')}`];
   if (publicBaseUrl) origins.push(new URL(publicBaseUrl).origin);
   if (mode.mode === 'azure') origins.push(new URL(mode.endpoint).origin);
@@ -37,6 +38,8 @@ function contentSecurityPolicy(req: Request, mode: TokenMode, publicBaseUrl: str
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob: https:",
     "media-src 'self' data: blob:",
+    // Web Chat makes the thumbnail of a file to upload in a worker it starts from a blob: URL.
+    "worker-src 'self' blob:",
     "font-src 'self' data:",
     `connect-src ${[...connect].join(' ')}`,
     "object-src 'none'",

@@ -1,4 +1,4 @@
-import type { Express, Request, Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { randomBytes } from 'crypto';
 import pino, { type Logger } from 'pino';
 import type { DirectLineChannel } from '../directline/mountDirectLine';
@@ -81,7 +81,8 @@ async function azureToken(endpoint: string, secret: string, fetchImpl: typeof fe
 }
 
 /**
- * POST /api/directline/token: a Direct Line token for one new conversation, so the page never holds a secret.
+ * POST /api/directline/token: a Direct Line token for one new conversation, so the page never holds a secret;
+ * with { resume: <earlier token> } a fresh token for that token's conversation, if it is still stored (self-hosted only).
  * With DIRECT_LINE_SECRET the token comes from Azure Direct Line (DIRECT_LINE_ENDPOINT picks the cloud, e.g. Azure China);
  * otherwise from this server's own Direct Line.
  */
@@ -116,23 +117,42 @@ export function mountTokenRoute(app: Express, options: TokenRouteOptions): Token
   app.options(TOKEN_PATH, (req, res) => {
     res.status(originAllowed(req, res) ? 204 : 403).end();
   });
-  app.post(TOKEN_PATH, async (req, res) => {
+  app.post(TOKEN_PATH, express.json({ limit: '8kb' }), async (req, res) => {
     res.set('Cache-Control', 'no-store');
     if (!originAllowed(req, res)) {
       res.status(403).json({ error: 'this site may not embed the support widget (see WEBCHAT_ALLOWED_ORIGINS)' });
       return;
     }
+    const resume = (req.body as { resume?: unknown } | undefined)?.resume;
+    if (resume !== undefined && (typeof resume !== 'string' || resume.length > 4096)) {
+      res.status(400).json({ error: 'resume must be an earlier token' });
+      return;
+    }
     try {
+      if (resume !== undefined) {
+        // Azure's tokens cannot be renewed once expired; a self-hosted one can while its conversation is stored.
+        const resumed = mode.mode === 'self-hosted' ? await (options.directLine as DirectLineChannel).resumeToken(resume) : undefined;
+        if (!resumed) {
+          res.status(404).json({ error: 'that conversation cannot be resumed' });
+          return;
+        }
+        res.status(200).json({ ...resumed, domain: (options.directLine as DirectLineChannel).domainFor(req) });
+        return;
+      }
       const answer: PageToken =
         mode.mode === 'azure'
           ? await azureToken(mode.endpoint, secret as string, fetchImpl, timeoutMs)
-          : { ...(options.directLine as DirectLineChannel).generateToken(), domain: (options.directLine as DirectLineChannel).domainFor(req) };
+          : { ...(await (options.directLine as DirectLineChannel).generateToken()), domain: (options.directLine as DirectLineChannel).domainFor(req) };
       res.status(200).json(answer);
     } catch (err) {
       const upstream = err instanceof TokenServiceError;
       logger.error({ err: (err as Error).message, endpoint: mode.mode === 'azure' ? mode.endpoint : undefined }, 'could not get a Direct Line token');
-      res.status(upstream ? 502 : 500).json({ error: 'the chat service is unavailable, please try again later' });
+      res.status(upstream ? 502 : 503).json({ error: 'the chat service is unavailable, please try again later' });
     }
+  });
+  app.use(TOKEN_PATH, (err: Error & { status?: number }, _req: Request, res: Response, next: (err: Error) => void) => {
+    if (res.headersSent) return next(err);
+    res.status(err.status && err.status < 500 ? err.status : 400).json({ error: 'the request body must be JSON: { "resume": "<token>" } or empty' });
   });
   return mode;
 }

@@ -2,6 +2,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { downloadAttachment, AttachmentDownloadError } from '../../answers/attachmentDownload';
 import { png } from './images';
+import type { OutboundPolicy } from '../../net/outbound';
 
 const IMAGE = png();
 
@@ -32,6 +33,9 @@ beforeAll(async () => {
       case '/stalled-body':
         res.writeHead(200, { 'content-type': 'image/png' });
         return void res.write(IMAGE.subarray(0, 10));
+      case '/redirect':
+        res.writeHead(302, { location: '/image.png' });
+        return void res.end();
       case '/no-answer':
         return;
       default:
@@ -48,7 +52,9 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const options = { maxBytes: 1000, timeoutMs: 2000 };
+const local: OutboundPolicy = { hosts: ['127.0.0.1'], allowHttp: true, privateNetworks: ['127.0.0.1'], timeoutMs: 2000, maxBytes: 1000, retries: 0, retryDelayMs: 10 };
+const options = local;
+const limits = (maxBytes: number, timeoutMs: number): OutboundPolicy => ({ ...local, maxBytes, timeoutMs });
 
 async function failure(promise: Promise<unknown>): Promise<AttachmentDownloadError> {
   try {
@@ -71,7 +77,7 @@ describe('downloadAttachment', () => {
 
   it('stops reading a stream as soon as it passes the cap, and hangs up', async () => {
     const started = Date.now();
-    const err = await failure(downloadAttachment(`${base}/endless`, { maxBytes: 4096, timeoutMs: 5000 }));
+    const err = await failure(downloadAttachment(`${base}/endless`, limits(4096, 5000)));
     expect(err.code).toBe('tooLarge');
     expect(Date.now() - started).toBeLessThan(2000);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -81,7 +87,7 @@ describe('downloadAttachment', () => {
   it('gives up after the time limit, whether the headers or the body are late', async () => {
     for (const path of ['/no-answer', '/stalled-body']) {
       const started = Date.now();
-      const err = await failure(downloadAttachment(`${base}${path}`, { maxBytes: 1000, timeoutMs: 200 }));
+      const err = await failure(downloadAttachment(`${base}${path}`, limits(1000, 200)));
       expect(err.code).toBe('timeout');
       expect(Date.now() - started).toBeLessThan(1500);
     }
@@ -110,15 +116,22 @@ describe('downloadAttachment', () => {
     const url = `data:image/png;base64,${IMAGE.toString('base64')}`;
     expect((await downloadAttachment(url, options)).equals(IMAGE)).toBe(true);
     expect((await downloadAttachment('data:,hello%20world%E4%BD%A0', options)).toString('utf8')).toBe('hello world你');
-    expect((await failure(downloadAttachment(url, { maxBytes: IMAGE.length - 1, timeoutMs: 100 }))).code).toBe('tooLarge');
+    expect((await failure(downloadAttachment(url, limits(IMAGE.length - 1, 100)))).code).toBe('tooLarge');
     expect((await failure(downloadAttachment(`data:,${'a'.repeat(2000)}`, options))).code).toBe('tooLarge');
     expect((await failure(downloadAttachment('data:image/png;base64,@@@', options))).code).toBe('badDataUrl');
   });
 
-  it('uses the fetch it is given', async () => {
-    const fetchImpl = jest.fn(async () => new Response(new Uint8Array(IMAGE), { status: 200 }));
-    const bytes = await downloadAttachment('https://attachments.example/abc', { ...options, fetchImpl: fetchImpl as unknown as typeof fetch });
-    expect(bytes.equals(IMAGE)).toBe(true);
-    expect(fetchImpl).toHaveBeenCalledTimes(1);
+  it('refuses hosts outside the allowlist, loopback unless listed, and redirects, without following them', async () => {
+    const before = abandoned.length;
+    expect((await failure(downloadAttachment(`${base}/image.png`, { ...local, hosts: ['.botframework.com'] }))).code).toBe('notAllowed');
+    expect((await failure(downloadAttachment(`${base}/image.png`, { ...local, privateNetworks: [] }))).code).toBe('notAllowed');
+    expect((await failure(downloadAttachment(`${base}/redirect`, local))).code).toBe('redirect');
+    expect((await failure(downloadAttachment(`${base}/image.png`, { ...local, allowHttp: false }))).code).toBe('unsupportedScheme');
+    expect(abandoned.length).toBe(before);
+  });
+
+  it('reads data: URLs whatever the host allowlist', async () => {
+    const url = `data:image/png;base64,${IMAGE.toString('base64')}`;
+    expect((await downloadAttachment(url, { ...local, hosts: [], privateNetworks: [], allowHttp: false })).equals(IMAGE)).toBe(true);
   });
 });

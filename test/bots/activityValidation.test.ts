@@ -10,8 +10,21 @@ describe('activities accepted on /api/messages', () => {
   });
 
   it.each([
-    ['no conversation id', { conversation: { id: '' } }, /conversation\.id/],
-    ['no sender', { from: undefined }, /from\.id/],
+    ['no conversation id', { conversation: { id: '' } }, /conversation\/id/],
+    ['no sender', { from: undefined }, /from/],
+    ['a serviceUrl that is not a string', { serviceUrl: { toLowerCase: 1 } }, /serviceUrl/],
+    ['a locale that is not a string', { locale: ['zh-CN'] }, /locale/],
+    ['a channelId that is not a string', { channelId: 7 }, /channelId/],
+    ['an id that is not a string', { id: { a: 1 } }, /id/],
+    ['a replyToId that is not a string', { replyToId: 5 }, /replyToId/],
+    ['a sender name that is not a string', { from: { id: 'u', name: 5 } }, /from\/name/],
+    ['a recipient id that is not a string', { recipient: { id: [] } }, /recipient/],
+    ['an attachment contentType that is not a string', { attachments: [{ contentType: 5, contentUrl: 'data:,x' }] }, /contentType/],
+    ['an attachment contentUrl that is not a string', { attachments: [{ contentUrl: { href: 'x' } }] }, /contentUrl/],
+    ['host context that is not an object of strings', { channelData: { context: { product: { x: 1 } } } }, /channelData/],
+    ['a Teams team id that is not a string', { channelData: { team: { id: 5 } } }, /channelData/],
+    ['a timestamp that is not a date', { timestamp: 'yesterday-ish' }, /timestamp/],
+    ['an isGroup that is not a boolean', { conversation: { id: 'c', isGroup: 'yes' } }, /isGroup/],
     ['entities that are not objects', { entities: [null] }, /entities/],
     ['attachments that are not objects', { attachments: [null, 5] }, /attachments/],
     ['membersAdded that is not a list', { membersAdded: 'x' }, /membersAdded/],

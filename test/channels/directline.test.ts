@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
 import { echoBot, startWidgetServer, type WidgetServer } from '../helpers/browser';
 import { TokenService } from '../../channels/directline/tokens';
-import { ConversationStore } from '../../channels/directline/conversationStore';
+import { MemoryConversationStore } from '../../channels/directline/conversationStore';
 import { clientActivityProblem } from '../../channels/directline/activityValidation';
 
 const SECRET = 'test-token-secret-of-at-least-32-characters';
@@ -318,7 +318,7 @@ describe('self-hosted Direct Line: tokens', () => {
     expect(texts(await read(mine))).toEqual(['bot:welcome (en-US)']);
   });
 
-  test('missing, forged, foreign-signed, stream-scoped and expired tokens get 401', async () => {
+  test('missing, forged, foreign-signed and stream-scoped tokens get 401; an expired one 403 TokenExpired, as Direct Line answers', async () => {
     const conversation = await startConversation();
     const path = `/v3/directline/conversations/${conversation.conversationId}/activities`;
     const [header, payload, signature] = conversation.token.split('.');
@@ -333,10 +333,12 @@ describe('self-hosted Direct Line: tokens', () => {
       expect([token, answer.status, answer.body.error.code]).toEqual([token, 401, 'Unauthorized']);
     }
     const old = await call<{ error: { code: string; message: string } }>('GET', path, expired);
-    expect(old.status).toBe(401);
+    expect(old.status).toBe(403);
     expect(old.body.error).toEqual({ code: 'TokenExpired', message: 'the token has expired; get a new one' });
-    expect((await call('POST', '/v3/directline/tokens/refresh', expired)).status).toBe(401);
+    expect((await call('POST', '/v3/directline/tokens/refresh', expired)).status).toBe(403);
     expect(await streamStatus(`${server.url.replace('http', 'ws')}/v3/directline/conversations/${conversation.conversationId}/stream?t=forged`)).toBe(401);
+    const expiredTicket = new TokenService(SECRET, () => clock - 3600_000).sign({ conv: conversation.conversationId, user: 'dl_x', scope: 'stream' }, 600);
+    expect(await streamStatus(`${server.url.replace('http', 'ws')}/v3/directline/conversations/${conversation.conversationId}/stream?t=${expiredTicket}`)).toBe(403);
   });
 
   test('refresh gives a later expiry for the same conversation and user; the old token still expires on time', async () => {
@@ -350,7 +352,7 @@ describe('self-hosted Direct Line: tokens', () => {
     expect(user(refreshed.body.token)).toBe(user(conversation.token));
 
     clock += 15 * 60 * 1000; // 35 minutes after the first token
-    expect((await call('GET', `/v3/directline/conversations/${conversation.conversationId}/activities`, conversation.token)).status).toBe(401);
+    expect((await call('GET', `/v3/directline/conversations/${conversation.conversationId}/activities`, conversation.token)).status).toBe(403);
     const fresh = { ...conversation, token: refreshed.body.token };
     expect((await say(fresh, 'still here')).status).toBe(200);
     expect(texts(await read(fresh)).slice(-1)).toEqual(['bot:echo: still here']);
@@ -410,33 +412,33 @@ describe('self-hosted Direct Line: bad input gets 400 with the reason', () => {
 describe('ConversationStore: bounded memory', () => {
   const user = { id: 'dl_u' };
 
-  test('keeps the last maxActivities per conversation; watermarks keep counting', () => {
-    const store = new ConversationStore({ maxActivities: 3, idleMs: 1000, maxConversations: 10 });
-    store.open('c', user, undefined);
-    for (let i = 1; i <= 5; i++) store.append('c', { type: 'message', text: String(i) });
-    const set = store.after('c', undefined);
+  test('keeps the last maxActivities per conversation; watermarks keep counting', async () => {
+    const store = new MemoryConversationStore({ maxActivities: 3, idleMs: 1000, maxConversations: 10 });
+    await store.open({ id: 'c', user });
+    for (let i = 1; i <= 5; i++) await store.append('c', { type: 'message', text: String(i) });
+    const set = await store.after('c', undefined);
     expect(set.activities.map((a) => a.text)).toEqual(['3', '4', '5']);
     expect(set.watermark).toBe('5');
-    expect(store.after('c', 4).activities.map((a) => a.text)).toEqual(['5']);
+    expect((await store.after('c', 4)).activities.map((a) => a.text)).toEqual(['5']);
   });
 
-  test('forgets idle conversations without open streams, and the least recently active beyond maxConversations', () => {
+  test('forgets idle conversations without open streams, and the least recently active beyond maxConversations', async () => {
     let now = 0;
-    const store = new ConversationStore({ maxActivities: 10, idleMs: 1000, maxConversations: 2 }, () => now);
-    store.open('a', user, undefined);
-    store.open('b', user, undefined);
+    const store = new MemoryConversationStore({ maxActivities: 10, idleMs: 1000, maxConversations: 2 }, () => now);
+    await store.open({ id: 'a', user });
+    await store.open({ id: 'b', user });
     const ended: string[] = [];
-    store.subscribe('b', { push: () => undefined, end: (reason) => ended.push(reason) });
+    await store.subscribe('b', { push: () => undefined, end: (reason) => ended.push(reason), resync: () => undefined });
     now = 5000;
     expect(store.sweep()).toBe(1);
-    expect(store.get('a')).toBeUndefined();
-    expect(store.get('b')).toBeDefined();
+    expect(await store.touch('a')).toBeUndefined();
+    expect(await store.touch('b')).toBeDefined();
 
-    store.open('c', user, undefined);
-    store.touch('b');
-    store.open('d', user, undefined); // over the cap: c is the least recently active
-    expect([store.get('b'), store.get('c'), store.get('d')].map(Boolean)).toEqual([true, false, true]);
-    store.clear('shutdown');
+    await store.open({ id: 'c', user });
+    await store.touch('b');
+    await store.open({ id: 'd', user }); // over the cap: c is the least recently active
+    expect([await store.touch('b'), await store.touch('c'), await store.touch('d')].map(Boolean)).toEqual([true, false, true]);
+    await store.close('shutdown');
     expect(ended).toEqual(['shutdown']);
   });
 

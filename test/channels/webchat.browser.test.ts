@@ -104,6 +104,7 @@ test('another site embeds widget.js: data- attributes set product, site and loca
   heard.length = 0;
   const { page, chat, errors, blocked } = await openPage(embedder.url, 'en-US');
   try {
+    await page.getByRole('button', { name: '打开在线客服' }).click();
     await page.locator('#support-webchat').waitFor();
     await chat.waitForBotMessage('welcome (zh-CN)');
     await chat.send('from the console');
@@ -126,6 +127,7 @@ test('a site that is not allowed gets no token, and the widget says so instead o
   });
   const { page } = await openPage(stranger.url, 'en-US');
   try {
+    await page.getByRole('button', { name: 'Open support chat' }).click();
     await page.locator('.support-webchat-error').waitFor();
     expect(await page.locator('.support-webchat-error').innerText()).toMatch(/unavailable/);
   } finally {

@@ -103,7 +103,7 @@ describe('POST /api/directline/token, self-hosted mode (default)', () => {
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ token: expect.any(String), conversationId: expect.any(String), expires_in: 1800, domain: `${server.url}/v3/directline` });
     expect(second.body.conversationId).not.toBe(first.body.conversationId);
-    const check = server.directLine.tokens.verify(first.body.token as string);
+    const check = (await server.directLine.tokens()).verify(first.body.token as string);
     expect(check.ok && check.claims.conv).toBe(first.body.conversationId);
   });
 
@@ -123,7 +123,8 @@ describe('POST /api/directline/token, self-hosted mode (default)', () => {
     expect(await page.text()).toContain('<script src="webchat/widget.js"');
     const csp = page.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain(`connect-src 'self' ${server.url} ${server.url.replace('http', 'ws')}`);
+    expect(csp).toContain(`connect-src 'self' blob: ${server.url} ${server.url.replace('http', 'ws')}`);
+    expect(csp).toContain("worker-src 'self' blob:");
 
     const widget = await fetch(`${server.url}/webchat/widget.js`);
     expect(widget.status).toBe(200);

@@ -1,5 +1,5 @@
 /*
- * Multi-turn conversation scenarios (scenarios.yaml), each played in-process through BotHarness with a fixed clock.
+ * Multi-turn conversation scenarios (every *.yaml here), each played in-process through BotHarness with a fixed clock.
  *
  * A scenario:
  *   id, locale (zh-CN | en-US | zh-TW, sent on every activity), lang (zh | en | zh-Hant, informative), why (the seed)
@@ -17,6 +17,7 @@
  *     maxAsks: {slot: n}     a slot may be asked at most n times (default 1 for every slot: a re-ask means the
  *                            answer was not understood); allowReask: [slot] lifts the default
  *     handoff                some reply of the final turn carries channelData.handoff true (or none, if false)
+ *     actions                suggested actions (titles) the last reply must offer, e.g. the hand-off offer
  *     lang                   zh | en: the final turn's language
  *     finalSlot              the final reply must (string) / no reply of the final turn may (false) ask a slot
  *     contains / notContains substrings of the final turn's text (all its messages); placeholders:
@@ -32,7 +33,7 @@
  *                            the tailored ICP principal verdict for the province (see legalRepVerdict)
  *     secret: [numbers]      no reply in the whole conversation may contain 6+ consecutive characters of these
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ActivityTypes } from 'botbuilder';
@@ -44,6 +45,8 @@ interface Checks {
   finalSlot?: string | false;
   candidates?: string[];
   handoff?: boolean;
+  /** Suggested actions the last reply must offer (by title). */
+  actions?: string[];
   lang?: 'zh' | 'en';
   contains?: string[];
   notContains?: string[];
@@ -83,7 +86,13 @@ interface ScenarioFile {
   scenarios: Scenario[];
 }
 
-const file = parse(readFileSync(join(__dirname, 'scenarios.yaml'), 'utf8')) as ScenarioFile;
+// Every *.yaml here is a scenario file (scenarios.yaml: single failures; conversations.yaml: follow-ups, hedges,
+// corrections, lost context …); they share one clock.
+const files = readdirSync(__dirname)
+  .filter((name) => name.endsWith('.yaml'))
+  .sort()
+  .map((name) => parse(readFileSync(join(__dirname, name), 'utf8')) as ScenarioFile);
+const file: ScenarioFile = { today: String(files[0].today), maxTurns: files[0].maxTurns, scenarios: files.flatMap((f) => f.scenarios) };
 const TODAY = String(file.today);
 const MAX_TURNS = file.maxTurns ?? 14;
 
@@ -207,6 +216,7 @@ function checkReplies(label: string, replies: ReplyView[], exp: Checks, vars: Re
   if (exp.handoff !== undefined && replies.some(handoffOf) !== exp.handoff) {
     errors.push(`${label}: handoff ${replies.some(handoffOf)}, expected ${exp.handoff}`);
   }
+  for (const a of exp.actions ?? []) if (!last.actions.includes(a)) errors.push(`${label}: actions ${JSON.stringify(last.actions)} lack "${a}"`);
   if (exp.lang) {
     const got = langOf(text);
     if (got !== exp.lang) errors.push(`${label}: reply language ${got}, expected ${exp.lang}`);
@@ -339,6 +349,7 @@ function showTranscript(transcript: Turn[]): string {
 describe('conversation scenarios (scenarios.yaml)', () => {
   it('has well-formed scenario data', () => {
     expect(TODAY).toMatch(ISO);
+    for (const f of files) expect(String(f.today)).toBe(TODAY);
     const ids = file.scenarios.map((s) => s.id);
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
     for (const sc of file.scenarios) {

@@ -2,7 +2,8 @@ import { spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { MemoryStorage, TestAdapter } from 'botbuilder';
+import { TestAdapter } from 'botbuilder';
+import { BoundedMemoryStorage } from '../../storage/boundedMemoryStorage';
 import { createStorage, readStorageConfig, type StateStore } from '../../storage/createStorage';
 import { RedisStorage } from '../../storage/redisStorage';
 import { MemoryTurnQueue, RedisTurnQueue } from '../../storage/turnQueue';
@@ -44,10 +45,19 @@ describe('readStorageConfig', () => {
       keyPrefix: 'rnbot:',
       ttlSeconds: 86400,
       maxItemBytes: 262144,
-      turnLeaseMs: 10000,
+      turnLeaseMs: 3000,
       turnMaxWaitMs: 15000,
       turnMaxHoldMs: 120000,
+      memoryMaxItems: 20000,
+      memoryMaxBytes: 268435456,
+      dedupTtlSeconds: 3600,
     });
+    expect(readStorageConfig({ STATE_MEMORY_MAX_ITEMS: '50', STATE_MEMORY_MAX_BYTES: '4096', DEDUP_TTL_SECONDS: '60' })).toMatchObject({
+      memoryMaxItems: 50,
+      memoryMaxBytes: 4096,
+      dedupTtlSeconds: 60,
+    });
+    expect(() => readStorageConfig({ STATE_MEMORY_MAX_ITEMS: '0' })).toThrow(/STATE_MEMORY_MAX_ITEMS/);
     expect(readStorageConfig({ REDIS_URL: '  ' }).mode).toBe('memory');
   });
 
@@ -92,10 +102,11 @@ describe('readStorageConfig', () => {
 });
 
 describe('createStorage in memory mode', () => {
-  it('gives MemoryStorage, an in-memory turn queue and a healthy status', async () => {
-    const store = createStorage({});
+  it('gives bounded memory storage with the state expiry, an in-memory turn queue and a healthy status', async () => {
+    const store = createStorage({ STATE_TTL_SECONDS: '120', STATE_MEMORY_MAX_ITEMS: '7' });
     expect(store.mode).toBe('memory');
-    expect(store.storage).toBeInstanceOf(MemoryStorage);
+    expect(store.storage).toBeInstanceOf(BoundedMemoryStorage);
+    expect((store.storage as BoundedMemoryStorage).ttlSeconds).toBe(120);
     expect(store.turnMiddleware.queue).toBeInstanceOf(MemoryTurnQueue);
     expect(await store.health()).toEqual({ storage: 'memory', reachable: true });
     const adapter = new TestAdapter();

@@ -22,7 +22,7 @@ interface BotProcess {
 async function startBot(env: Record<string, string>, port?: number): Promise<BotProcess> {
   const botPort = port ?? (await freePort());
   // node itself (tsx as a loader, not the tsx CLI, which forks a child): killing it kills the bot.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'index.ts'], { cwd: ROOT, env: { ...process.env, ...env, PORT: String(botPort), LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'index.ts'], { cwd: ROOT, env: { ...process.env, OUTBOUND_PRIVATE_NETWORKS: '127.0.0.1', OUTBOUND_ALLOW_HTTP: 'true', ...env, PORT: String(botPort), LOG_LEVEL: 'warn' }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${botPort}`;
   const until = Date.now() + 30_000;
   while (Date.now() < until) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { ConversationState, TestAdapter, type TurnContext } from 'botbuilder';
-import type { Redis } from 'ioredis';
+import type { ChildProcess } from 'child_process';
+import { Redis } from 'ioredis';
 import { FAIL_FAST_OPTIONS, reconnectDelay, StorageUnavailableError } from '../../storage/redisClient';
 import { RedisStorage } from '../../storage/redisStorage';
 import {
@@ -11,7 +12,7 @@ import {
   type TurnQueue,
   type TurnSlot,
 } from '../../storage/turnQueue';
-import { describeRedis, freePort, redisTestContext, sleep, waitReady } from './redisTestSupport';
+import { describeRedis, freePort, redisTestContext, REDIS_SERVER_BINARY, sleep, startRedisServer, stopRedisServer, waitReady } from './redisTestSupport';
 
 /** Records which turns run at the same time. */
 function tracker() {
@@ -266,8 +267,86 @@ describeRedis('RedisTurnQueue against a real Redis', () => {
     expect(keys.counter.startsWith(`${ctx.prefix}turn:{`)).toBe(true);
     expect(keys.counter).not.toContain(conversation);
     expect(await clientA.pttl(keys.counter)).toBeGreaterThan(0);
-    expect(await clientA.pttl(keys.serving)).toBeGreaterThan(0);
+    expect(await clientA.exists(keys.queue, keys.deadlines)).toBe(0); // the finished ticket left nothing behind
   });
+
+  it('drops a ticket nobody owns (taken by a command that ran after its caller gave up) within one lease', async () => {
+    const q = queue(clientA, { leaseMs: 400 });
+    const conversation = `orphan-${randomUUID()}`;
+    const keys = q.keysOf(conversation);
+    // What a timed-out take leaves when Redis runs it late: a ticket at the head that no process renews.
+    await clientB.eval(
+      "redis.call('INCR', KEYS[1]) redis.call('ZADD', KEYS[2], 1, 1) local t = redis.call('TIME') redis.call('HSET', KEYS[3], 1, t[1] * 1000 + math.floor(t[2] / 1000) + 400)",
+      3,
+      keys.counter,
+      keys.queue,
+      keys.deadlines,
+    );
+    const started = Date.now();
+    const slot = await q.run(conversation, async (s) => s);
+    expect(slot.ticket).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+/** A private redis-server this file starts, so that it can be frozen (never the shared one). */
+const describeFreeze = REDIS_SERVER_BINARY ? describe : describe.skip;
+
+describeFreeze('RedisTurnQueue when Redis freezes (DEBUG SLEEP on a private server)', () => {
+  let server: ChildProcess;
+  let url: string;
+  const clients: Redis[] = [];
+  const client = (options: Record<string, unknown> = FAIL_FAST_OPTIONS) => {
+    const c = new Redis(url, { ...options, retryStrategy: reconnectDelay });
+    c.on('error', () => undefined);
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    server = await startRedisServer(port, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--enable-debug-command', 'local']);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    if (server) await stopRedisServer(server);
+  });
+
+  it('serves the conversation again within a few seconds after a 10 s freeze during which 3 turns were attempted', async () => {
+    const [clientA, clientB] = [client(), client()];
+    await Promise.all([waitReady(clientA), waitReady(clientB)]);
+    const a = new RedisTurnQueue(clientA, { keyPrefix: 'freeze:' });
+    const b = new RedisTurnQueue(clientB, { keyPrefix: 'freeze:' });
+    const conversation = `freeze-${randomUUID()}`;
+    try {
+      await expect(a.run(conversation, async (s) => s.ticket)).resolves.toBe(1);
+
+      const admin = client({ enableOfflineQueue: true }); // no command timeout: the freeze itself must be awaited
+      await waitReady(admin);
+      const frozen = admin.call('DEBUG', 'SLEEP', '10');
+      await sleep(100);
+      const attempts: unknown[] = [];
+      for (const q of [a, b, a]) {
+        attempts.push(await q.run(conversation, async () => 'ran').catch((e: unknown) => e));
+        await sleep(500);
+      }
+      expect(attempts.every((e) => e instanceof StorageUnavailableError)).toBe(true);
+      await frozen;
+      const resumedAt = Date.now();
+
+      const next = await b.run(conversation, async (s) => s.waitedMs);
+      const backAfter = Date.now() - resumedAt;
+      expect(backAfter).toBeLessThan(4000); // within one lease (3 s) of Redis resuming, not 15 s and "busy"
+      const following = Date.now();
+      await a.run(conversation, async () => undefined);
+      expect(Date.now() - following).toBeLessThan(300); // and nothing left over blocks the turns after it
+      console.log(`turn queue after a 10 s freeze with 3 turns attempted: next turn ran ${backAfter} ms after Redis resumed (waited ${next} ms)`);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 30_000);
 });
 
 describe('RedisTurnQueue when Redis is unreachable', () => {

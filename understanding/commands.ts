@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import YAML from 'yaml';
-import { normalize, stripPunctuation } from '../understanding/normalize';
+import { normalize, stripPunctuation } from './normalize';
 import { fromRoot } from '../config/paths';
 
 export type Command = 'cancel' | 'restart' | 'help' | 'explain';
@@ -13,7 +13,12 @@ const SLACK = { zh: 7, en: 16 };
 
 /** The steering command a message is, if any (knowledge/messages/commands.yaml). */
 export function commandOf(text: string): Command | undefined {
-  const t = stripPunctuation(normalize(text));
+  return commandOfNormalized(normalize(text));
+}
+
+/** commandOf on a text already normalized. */
+export function commandOfNormalized(normalized: string): Command | undefined {
+  const t = stripPunctuation(normalized);
   if (!t) return undefined;
   for (const command of Object.keys(COMMANDS) as Command[]) {
     for (const word of COMMANDS[command]) {

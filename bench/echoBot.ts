@@ -1,4 +1,5 @@
-// The baseline of the throughput benchmark: a bare botbuilder echo bot behind the same HTTP stack as the real bot.
+// The baseline of `npm run bench`: a bare botbuilder echo bot behind the same HTTP stack as the bot (express, CloudAdapter),
+// compiled with the project and started as `node dist/bench/echoBot.js`, as the bot is.
 import express from 'express';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 
@@ -13,5 +14,5 @@ const app = express();
 app.post('/api/messages', express.json({ limit: '1mb' }), (req, res, next) => {
   adapter.process(req, res, (context) => bot.run(context)).catch(next);
 });
-const server = app.listen(Number(process.env.PORT ?? 3979), '127.0.0.1', () => console.log('ready'));
+const server = app.listen(Number(process.env.PORT ?? 3979));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

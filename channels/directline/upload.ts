@@ -1,0 +1,105 @@
+import type { Request } from 'express';
+import busboy from 'busboy';
+
+/** One uploaded file, in memory (at most ATTACHMENT_MAX_BYTES in all). */
+export interface UploadedFile {
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** What POST …/upload carried: the files and the optional activity part (parsed JSON, not yet validated). */
+export interface Upload {
+  activity?: unknown;
+  files: UploadedFile[];
+}
+
+/** Why an upload was refused; status is the HTTP answer (400, 413). */
+export class UploadError extends Error {
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UploadError';
+  }
+}
+
+const ACTIVITY_PART = 'activity';
+const MAX_ACTIVITY_BYTES = 256 * 1024;
+const MAX_NAME_LENGTH = 256;
+
+/**
+ * Reads a Direct Line upload: multipart/form-data with one part per file and an optional part named "activity"
+ * (application/vnd.microsoft.activity JSON, as DirectLineJS and Azure's upload send it). Files above maxBytes in all,
+ * more than maxFiles files, or anything but multipart are refused before more is read.
+ */
+export function readUpload(req: Request, limits: { maxBytes: number; maxFiles: number }): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8', // browsers send file names as UTF-8 (身份证.jpg), not busboy's default latin1
+        limits: { files: limits.maxFiles + 1, fileSize: Math.max(limits.maxBytes, MAX_ACTIVITY_BYTES) + 1, fields: 4, fieldSize: MAX_ACTIVITY_BYTES, parts: limits.maxFiles + 5, headerPairs: 20 },
+      });
+    } catch {
+      reject(new UploadError(400, 'the upload must be multipart/form-data'));
+      return;
+    }
+    const files: UploadedFile[] = [];
+    let activityJson: string | undefined;
+    let total = 0;
+    let failed = false;
+    const fail = (error: UploadError) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      req.resume(); // drain what the client still sends, so it reads the answer instead of a reset
+      reject(error);
+    };
+
+    parser.on('file', (field, stream, info) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const isActivity = field === ACTIVITY_PART;
+      stream.on('data', (chunk: Buffer) => {
+        if (failed) return;
+        size += chunk.length;
+        if (isActivity) {
+          if (size > MAX_ACTIVITY_BYTES) return fail(new UploadError(413, 'the activity part is too large'));
+        } else {
+          total += chunk.length;
+          if (total > limits.maxBytes) return fail(new UploadError(413, `the files are larger than ${limits.maxBytes} bytes`));
+        }
+        chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if (failed) return;
+        const bytes = Buffer.concat(chunks);
+        if (isActivity) activityJson = bytes.toString('utf8');
+        else files.push({ name: (info.filename || 'file').slice(0, MAX_NAME_LENGTH), contentType: info.mimeType || 'application/octet-stream', bytes });
+      });
+    });
+    parser.on('field', (field, value, info) => {
+      if (field === ACTIVITY_PART && !info.valueTruncated) activityJson = value;
+      else if (field === ACTIVITY_PART) fail(new UploadError(413, 'the activity part is too large'));
+    });
+    parser.on('filesLimit', () => fail(new UploadError(400, `at most ${limits.maxFiles} files`)));
+    parser.on('partsLimit', () => fail(new UploadError(400, 'too many parts')));
+    parser.on('fieldsLimit', () => fail(new UploadError(400, 'too many fields')));
+    parser.on('error', () => fail(new UploadError(400, 'the multipart body is malformed')));
+    parser.on('close', () => {
+      if (failed) return;
+      if (!files.length) return fail(new UploadError(400, 'the upload has no file'));
+      if (activityJson === undefined) return resolve({ files });
+      try {
+        resolve({ activity: JSON.parse(activityJson), files });
+      } catch {
+        fail(new UploadError(400, 'the activity part is not valid JSON'));
+      }
+    });
+    req.on('error', () => fail(new UploadError(400, 'the upload was interrupted')));
+    req.pipe(parser);
+  });
+}

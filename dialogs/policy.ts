@@ -1,0 +1,174 @@
+import type { Reading } from '../understanding/reading';
+import { differs, type ConversationProfile } from './conversationProfile';
+
+/** What the turn does; the dialogs carry it out. */
+export type Action =
+  | 'cancel'
+  | 'restart'
+  | 'help'
+  | 'helpAtQuestion'
+  | 'takeAnswer'
+  | 'confirmHedge'
+  | 'takeHedged'
+  | 'reask'
+  | 'explainDetail'
+  | 'correct'
+  | 'rememberOther'
+  | 'pick'
+  | 'lostContext'
+  | 'answerAgain'
+  | 'recompute'
+  | 'answerPart'
+  | 'handoff'
+  | 'clarify'
+  | 'whichFailure'
+  | 'outOfScope'
+  | 'smalltalk'
+  | 'answerEntry';
+
+/** The decision for a turn: derived data only (ids, scores), so it may sit in dialog state. */
+export interface Decision {
+  /** The case of the table that decided, for logs and tests. */
+  case: string;
+  action: Action;
+  entryId?: string;
+  score?: number;
+  /** Entries to choose between (clarify) or to offer (which failure). */
+  candidates?: string[];
+  product?: string;
+}
+
+export interface PolicyInput {
+  reading: Reading;
+  tracker: ConversationProfile;
+  /** The detail the open question asks for (from the dialog stack); undefined when no question is open. */
+  openSlot?: string;
+  /** The details the current entry's answer is tailored by (its slots and the details its cases test). */
+  tailoredBy: string[];
+  /** Whether an entry is one the bot answers (a failure or a question), not small talk or a hand-off. */
+  answerable: (entryId: string) => boolean;
+}
+
+/** A message at a question switches to another entry only when it is recognized at least this surely. */
+export const SWITCH_CONFIDENCE = 0.5;
+/** After an answer, a message with no failure words is a new failure only when recognized this surely. */
+export const DETAIL_ONLY_SWITCH = 0.8;
+/** A short message naming a product and a failure, recognized below this confidence, says too little to answer. */
+const VAGUE_SCORE = 0.45;
+const VAGUE_LENGTH = 15;
+/** A bare answer ("居民身份证", "上个月15号", "international site") is short. */
+const BARE_ANSWER_LENGTH = 16;
+
+type Case = { name: string; when: (p: PolicyInput) => boolean; then: (p: PolicyInput) => Omit<Decision, 'case'> };
+
+const at = (p: PolicyInput) => p.openSlot !== undefined;
+const afterAnswer = (p: PolicyInput) => !at(p) && p.tracker.lastAnswer !== undefined && p.tracker.entryId !== undefined;
+const hedgedValue = (p: PolicyInput) => (p.openSlot ? p.tracker.hedged?.[p.openSlot] : undefined);
+const sureAnswer = (p: PolicyInput) => typeof p.reading.answer === 'object' && p.reading.answer.certainty === 'sure';
+const conversational = (p: PolicyInput) => /^(smalltalk|handoff)\./.test(p.reading.classification.intent);
+const asksWhy = (p: PolicyInput) => p.reading.command === 'explain' || p.reading.signals.question === 'why' || p.reading.signals.question === 'meaning';
+
+/** The entry a message is recognized as (the first of a clarification), and how surely. */
+function target(p: PolicyInput): { id: string; score: number } | undefined {
+  const c = p.reading.classification;
+  if (c.intent === 'none' || c.intent === 'smalltalk.greeting') return undefined;
+  const best = c.intent === 'clarify' ? c.candidates[0] : c.candidates.find((x) => x.id === c.intent);
+  return best && { id: c.intent, score: c.intent === 'clarify' ? best.score : c.score };
+}
+
+/** At a question: another failure pasted or described. */
+function switchesAtQuestion(p: PolicyInput): boolean {
+  if (p.reading.onlyDetails) return false;
+  const t = target(p);
+  return !!t && t.id !== p.tracker.entryId && t.score >= SWITCH_CONFIDENCE;
+}
+
+/** After an answer: a new failure, not a follow-up ("我还有个旧号，注销了行不行" has no failure words and needs a sure recognition). */
+function newFailureAfterAnswer(p: PolicyInput): boolean {
+  const c = p.reading.classification;
+  if (p.reading.onlyDetails || c.intent === 'none' || conversational(p)) return false;
+  return c.score >= (p.reading.signals.saysFailure ? SWITCH_CONFIDENCE : DETAIL_ONLY_SWITCH);
+}
+
+/** A detail, a date, a certificate type or a number alone, reading as the answer to a question nobody asked. */
+function bareAnswer(p: PolicyInput): boolean {
+  const r = p.reading;
+  if (r.command || r.signals.saysFailure) return false;
+  if (r.onlyDetails) return true;
+  if (r.normalized.length > BARE_ANSWER_LENGTH) return false;
+  const said = r.details.some((d) => d.slot !== 'holderName' && d.slot !== 'product') || r.mentioned.includes('issueDate') || r.pick !== undefined;
+  return said && (r.classification.intent === 'none' || (!conversational(p) && r.classification.score < SWITCH_CONFIDENCE));
+}
+
+/** What a new request is, by its classification. */
+function classified(p: PolicyInput): Omit<Decision, 'case'> {
+  const r = p.reading;
+  const c = r.classification;
+  const product = r.signals.saysFailure ? r.product : undefined;
+  const saysTooLittle = c.intent === 'none' || (c.score < VAGUE_SCORE && r.normalized.length <= VAGUE_LENGTH);
+  if (c.intent === 'handoff.human') return { action: 'handoff', entryId: c.intent, score: c.score };
+  if (product && saysTooLittle && !conversational(p)) {
+    const likely = c.candidates.filter((x) => x.product === product && p.answerable(x.id)).map((x) => x.id);
+    return { action: 'whichFailure', score: c.intent === 'none' ? c.score : 1 - c.score, candidates: likely, product };
+  }
+  switch (c.intent) {
+    case 'clarify':
+      return { action: 'clarify', score: c.score, candidates: c.candidates.slice(0, 2).map((x) => x.id) };
+    case 'none':
+      return { action: 'outOfScope', entryId: 'none', score: c.score };
+    case 'smalltalk.greeting':
+    case 'smalltalk.thanks':
+      return { action: 'smalltalk', entryId: c.intent, score: c.score };
+  }
+  return { action: 'answerEntry', entryId: c.intent, score: c.score };
+}
+
+/**
+ * The policy: the first case whose condition holds decides the turn. Read top to bottom: steering commands, then a
+ * question that is open, then what follows an answer, then a new request.
+ */
+export const CASES: Case[] = [
+  { name: 'cancel', when: (p) => p.reading.command === 'cancel', then: () => ({ action: 'cancel' }) },
+  { name: 'start over', when: (p) => p.reading.command === 'restart', then: () => ({ action: 'restart' }) },
+  { name: 'help at a question', when: (p) => at(p) && p.reading.command === 'help', then: () => ({ action: 'helpAtQuestion' }) },
+  { name: 'help', when: (p) => p.reading.command === 'help', then: () => ({ action: 'help' }) },
+
+  // A question is open.
+  { name: 'hedge confirmed', when: (p) => !!hedgedValue(p) && p.reading.signals.affirm, then: () => ({ action: 'takeHedged' }) },
+  { name: 'hedge denied', when: (p) => !!hedgedValue(p) && p.reading.signals.deny && !p.reading.answer, then: () => ({ action: 'reask' }) },
+  { name: 'hedged answer', when: (p) => at(p) && typeof p.reading.answer === 'object' && p.reading.answer.certainty === 'hedged', then: () => ({ action: 'confirmHedge' }) },
+  { name: 'answer to the question', when: (p) => at(p) && sureAnswer(p), then: () => ({ action: 'takeAnswer' }) },
+  { name: 'why this question', when: (p) => at(p) && asksWhy(p), then: () => ({ action: 'explainDetail' }) },
+  { name: "don't know at a question", when: (p) => at(p) && p.reading.answer === 'unknown', then: () => ({ action: 'takeAnswer' }) },
+  { name: 'hand-off at a question', when: (p) => at(p) && !p.reading.onlyDetails && p.reading.classification.intent === 'handoff.human', then: classified },
+  { name: 'new failure at a question', when: (p) => at(p) && switchesAtQuestion(p), then: classified },
+  { name: 'correction at a question', when: (p) => at(p) && p.reading.details.some((d) => differs(p.tracker, d)), then: (p) => ({ action: 'correct', entryId: p.tracker.entryId }) },
+  { name: 'another detail at a question', when: (p) => at(p) && p.reading.details.length > 0, then: (p) => ({ action: 'rememberOther', entryId: p.tracker.entryId }) },
+  { name: 'no answer at a question', when: at, then: () => ({ action: 'takeAnswer' }) },
+
+  // No question open.
+  { name: 'pick an offered entry', when: (p) => !!p.reading.pick && !!p.tracker.suggestions?.[p.reading.pick - 1], then: (p) => ({ action: 'pick', entryId: p.tracker.suggestions![p.reading.pick! - 1], score: 1 }) },
+  { name: 'answer with no context', when: (p) => !p.tracker.entryId && bareAnswer(p), then: () => ({ action: 'lostContext' }) },
+  { name: 'why after the answer', when: (p) => afterAnswer(p) && p.reading.command === 'explain', then: (p) => ({ action: 'answerAgain', entryId: p.tracker.entryId }) },
+  {
+    name: 'changed detail after the answer',
+    when: (p) => afterAnswer(p) && p.reading.mentioned.some((slot) => p.tailoredBy.includes(slot)) && !newFailureAfterAnswer(p),
+    then: (p) => ({ action: 'recompute', entryId: p.tracker.entryId }),
+  },
+  { name: 'new failure after the answer', when: (p) => afterAnswer(p) && newFailureAfterAnswer(p), then: classified },
+  {
+    name: 'follow-up on the answer',
+    when: (p) => {
+      const s = p.reading.signals;
+      return afterAnswer(p) && !conversational(p) && (s.followUp || !!s.question || s.correction || p.reading.details.length > 0 || p.reading.mentioned.length > 0);
+    },
+    then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
+  },
+  { name: 'new request', when: () => true, then: classified },
+];
+
+/** Decides the turn once: the first case that holds. */
+export function decide(input: PolicyInput): Decision {
+  const match = CASES.find((c) => c.when(input))!;
+  return { case: match.name, ...match.then(input) };
+}

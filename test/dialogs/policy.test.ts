@@ -1,0 +1,149 @@
+import { loadUnderstanding } from '../../understanding';
+import { readMessage } from '../../understanding/reading';
+import { decide, type Decision } from '../../dialogs/policy';
+import { tailoredBy } from '../../dialogs/mainDialog';
+import type { ConversationProfile } from '../../dialogs/conversationProfile';
+import type { Lang } from '../../understanding/language';
+
+const TODAY = '2026-11-22';
+const understanding = loadUnderstanding();
+
+interface Situation {
+  lang?: Lang;
+  /** The entry being worked on or last answered. */
+  entry?: string;
+  openSlot?: string;
+  answered?: boolean;
+  details?: Record<string, unknown>;
+  hedged?: Record<string, string>;
+  suggestions?: string[];
+}
+
+/** The policy's decision for a message in a situation, the message read as the bot reads it. */
+function decision(text: string, s: Situation = {}): Decision {
+  const lang = s.lang ?? 'zh';
+  const tracker: ConversationProfile = {
+    lang,
+    details: { ...s.details },
+    unknown: [],
+    entryId: s.entry,
+    entryScore: s.entry ? 0.9 : undefined,
+    hedged: s.hedged,
+    suggestions: s.suggestions,
+    lastAnswer: s.answered && s.entry ? { entryId: s.entry, details: { ...s.details } } : undefined,
+  };
+  const reading = readMessage(text, { lang, today: TODAY, openSlot: s.openSlot, product: tracker.details.product as never }, understanding.classifier);
+  const entry = s.entry ? understanding.kb.byId.get(s.entry) : undefined;
+  return decide({
+    reading,
+    tracker,
+    openSlot: s.openSlot,
+    tailoredBy: entry ? tailoredBy(entry) : [],
+    answerable: (id) => ['failure', 'question'].includes(understanding.kb.byId.get(id)!.kind),
+  });
+}
+
+const atIssueDate: Situation = { entry: 'domain.cert-new-or-not-in-db', openSlot: 'issueDate' };
+const atSite: Situation = { entry: 'domain.upload-format-unsupported', openSlot: 'site', lang: 'en' };
+const afterProvince: Situation = { entry: 'icp.principal-not-legal-rep', answered: true, details: { province: 'guangdong' } };
+const afterDayuLimit: Situation = { entry: 'dayu.account-limit', answered: true };
+
+describe('policy: steering', () => {
+  it.each([
+    ['取消吧', 'cancel', atIssueDate],
+    ['start over', 'restart', {}],
+    ['帮助', 'helpAtQuestion', atIssueDate],
+    ['help', 'help', {}],
+  ] as const)('%s → %s', (text, action, situation) => {
+    expect(decision(text, situation).action).toBe(action);
+  });
+});
+
+describe('policy: at a question', () => {
+  it('takes the answer to the question', () => {
+    expect(decision('上个月15号', atIssueDate)).toMatchObject({ case: 'answer to the question', action: 'takeAnswer' });
+  });
+
+  it('remembers another detail and asks again instead of switching entries ("中国内地" at the issue date)', () => {
+    expect(decision('中国内地', atIssueDate)).toMatchObject({ case: 'another detail at a question', action: 'rememberOther' });
+    expect(decision('我们是个人', { ...atIssueDate, lang: 'zh' }).action).toBe('rememberOther');
+  });
+
+  it('replaces a detail said differently before (a correction)', () => {
+    expect(decision('不对，是澳门', { entry: 'domain.overseas-user', openSlot: 'holderType', details: { region: 'hk' } })).toMatchObject({ action: 'correct' });
+  });
+
+  it.each(['为什么要问这个', '這是什麼意思', 'why do you need this?'])('explains why the detail matters: %s', (text) => {
+    expect(decision(text, atIssueDate).action).toBe('explainDetail');
+  });
+
+  it.each(['不知道', 'no idea', '記不得了'])('takes "%s" as not knowing (the prompt answers in general)', (text) => {
+    expect(decision(text, atIssueDate)).toMatchObject({ case: "don't know at a question", action: 'takeAnswer' });
+  });
+
+  it('asks to confirm a hedged answer, never takes it as certain', () => {
+    expect(decision('not sure which site, the English one I think', atSite)).toMatchObject({ action: 'confirmHedge' });
+    expect(decision('好像是国际站吧', { ...atSite, lang: 'zh' }).action).toBe('confirmHedge');
+    expect(decision('国际站', { ...atSite, lang: 'zh' }).action).toBe('takeAnswer');
+  });
+
+  it('takes a confirmed hedge, asks again on a no, takes a named value over the hedge', () => {
+    const hedged = { ...atSite, hedged: { site: 'international' } };
+    expect(decision('yes', hedged).action).toBe('takeHedged');
+    expect(decision('对的', { ...hedged, lang: 'zh' }).action).toBe('takeHedged');
+    expect(decision('no', hedged).action).toBe('reask');
+    expect(decision('no, the China site', hedged).action).toBe('takeAnswer');
+  });
+
+  it('switches on a new failure pasted at a question, and hands off on request', () => {
+    expect(decision('注册联系人信息有误', atIssueDate)).toMatchObject({ case: 'new failure at a question', action: 'answerEntry', entryId: 'domain.contact-info-wrong' });
+    expect(decision('转人工', atIssueDate).action).toBe('handoff');
+  });
+
+  it('never reads a detail alone as a hand-off or another entry ("个人" is not 人工)', () => {
+    expect(decision('个人', { entry: 'domain.overseas-user', openSlot: 'region' }).action).toBe('rememberOther');
+  });
+});
+
+describe('policy: after an answer', () => {
+  it('recomputes the answer when a detail it is tailored by changes', () => {
+    expect(decision('那北京呢', afterProvince)).toMatchObject({ case: 'changed detail after the answer', action: 'recompute', entryId: 'icp.principal-not-legal-rep' });
+    expect(decision('不对，是浙江', afterProvince).action).toBe('recompute');
+  });
+
+  it('answers a follow-up in the entry\'s context, not as a new failure', () => {
+    expect(decision('我还有个旧号，注销了行不行', afterDayuLimit)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart' });
+    expect(decision('where do I send that?', { ...afterDayuLimit, lang: 'en' }).action).toBe('answerPart');
+    expect(decision('那如果是企业呢', afterDayuLimit).action).toBe('answerPart');
+  });
+
+  it('switches on a real new failure', () => {
+    expect(decision('域名实名认证失败，提示注册联系人信息有误', afterDayuLimit)).toMatchObject({ case: 'new failure after the answer', entryId: 'domain.contact-info-wrong' });
+  });
+
+  it('gives the answer again for "why?"', () => {
+    expect(decision('为什么', afterProvince).action).toBe('answerAgain');
+  });
+
+  it('still says thanks and picks an offered entry by its number', () => {
+    expect(decision('谢谢', afterProvince).action).toBe('smalltalk');
+    expect(decision('2', { suggestions: ['domain.cert-missing', 'domain.cert-unclear'] })).toMatchObject({ action: 'pick', entryId: 'domain.cert-unclear' });
+  });
+});
+
+describe('policy: no context', () => {
+  it.each([
+    ['居民身份证', 'zh'],
+    ['上个月15号', 'zh'],
+    ['香港的', 'zh'],
+    ['international site', 'en'],
+    ['個人', 'zh'],
+  ] as const)('a bare answer with no conversation behind it says the context was lost: %s', (text, lang) => {
+    expect(decision(text, { lang }).action).toBe('lostContext');
+  });
+
+  it('a new failure is a new request, even short', () => {
+    expect(decision('不在实名库中').action).toBe('answerEntry');
+    expect(decision('what is the weather today', { lang: 'en' }).action).toBe('outOfScope');
+  });
+});

@@ -1,0 +1,174 @@
+import type { Product } from '../kb/types';
+import { analyzeCertNumber } from '../answers/certNumber';
+import type { Classification, Classifier } from './classifier';
+import { commandOfNormalized, type Command } from './commands';
+import {
+  findCertNumber,
+  findChoiceSpans,
+  findDate,
+  findHolderName,
+  recognizeSlotAnswer,
+  saysAnyNormalized,
+  type ChoiceSpan,
+} from './details';
+import { detectLanguage, type Lang } from './language';
+import { normalize } from './normalize';
+import { isOneOf, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
+import { slotCatalog } from './slots';
+
+export type Certainty = 'sure' | 'hedged';
+
+/** A detail the message gives. A certificate number is only ever here as its masked analysis. */
+export interface DetailReading {
+  slot: string;
+  value: unknown;
+  /** [start, end) in the normalized text, for choices. */
+  span?: [number, number];
+  certainty: Certainty;
+}
+
+export interface Signals {
+  /** Reads as following up on what was said before ("那如果是企业呢", "and on the international site?"). */
+  followUp: boolean;
+  question?: QuestionKind;
+  /** Some detail is said with a hedge ("I think", "好像"). */
+  hedge: boolean;
+  correction: boolean;
+  dontKnow: boolean;
+  saysFailure: boolean;
+  affirm: boolean;
+  deny: boolean;
+}
+
+/** One message read once: everything the policy decides on. Never stored; raw text stays out of it except as normalized here. */
+export interface Reading {
+  normalized: string;
+  /** The language the text is written in, when it tells. */
+  lang?: Lang;
+  command?: Command;
+  /** A bare number 1–9 (picks one of the entries offered). */
+  pick?: number;
+  details: DetailReading[];
+  /** The message is its choice details alone ("中国内地", "个人", "the international site"): an answer, never a new failure. */
+  onlyDetails: boolean;
+  /** Slots the message spoke of, including values not usable as details ("12月1号提交可以吗" speaks of a date). */
+  mentioned: string[];
+  /** The answer to the open question, if it reads as one (see recognizeSlotAnswer); 'unknown' for "don't know". */
+  answer?: DetailReading | 'unknown';
+  /** Slots asked about in general ("哪些省份要求…"): the general answer, rather than a question for the detail. */
+  askedAbout: string[];
+  product?: Product;
+  signals: Signals;
+  /** Classification candidates, computed on first use. */
+  readonly classification: Classification;
+}
+
+export interface ReadingContext {
+  /** The conversation's language (details and dates are read in it first). */
+  lang: Lang;
+  today: string;
+  /** The detail the open question asks for. */
+  openSlot?: string;
+  /** The product the conversation already knows: settles a cross-product tie. */
+  product?: Product;
+  /** The certificate type known, to check a certificate number against. */
+  certType?: string;
+}
+
+// Clauses: a hedge in one ("not sure which site") says nothing about a detail in another ("the English one I think").
+const CLAUSE_BREAK = /[，,。.;；!！?？\n]|\bbut\b|但是|不过/g;
+
+/** Reads a message once: normalized text, language, command, details with certainty, signals, and (lazily) the classification. */
+export function readMessage(text: string, context: ReadingContext, classifier: Classifier): Reading {
+  const normalized = normalize(text);
+  const lexicon = signalLexicon();
+  const catalog = slotCatalog();
+  const options = { lang: context.lang, today: context.today };
+  const clauses = clausesOf(normalized);
+  const hedgedAt = (start: number) => saysAnyNormalized(clauses.find((c) => start >= c.start && start < c.end)?.text ?? '', lexicon.hedge);
+
+  const details: DetailReading[] = [];
+  const mentioned = new Set<string>();
+  const choices = new Map<string, ChoiceSpan>();
+  for (const span of findChoiceSpans(normalized, { answer: false })) choices.set(span.slot, span);
+  for (const span of choices.values()) {
+    details.push({ slot: span.slot, value: span.value, span: [span.start, span.end], certainty: hedgedAt(span.start) ? 'hedged' : 'sure' });
+  }
+  const date = findDate(text, options);
+  const cert = findCertNumber(text);
+  if (cert) details.push({ slot: 'certNumber', value: analyzeCertNumber(cert, (choices.get('certType')?.value ?? context.certType) as string | undefined), certainty: 'sure' });
+  const name = findHolderName(text);
+  if (name) details.push({ slot: 'holderName', value: name, certainty: 'sure' });
+  for (const d of details) mentioned.add(d.slot);
+  if (date) {
+    mentioned.add('issueDate');
+    // "那12月1号提交可以吗" names the resubmit day, not the issue date; a future day is no issue date either.
+    const notWith = catalog.slots.issueDate?.notWith;
+    if (!(notWith && saysAnyNormalized(normalized, notWith)) && date <= context.today) details.push({ slot: 'issueDate', value: date, certainty: 'sure' });
+  }
+
+  const picked = /^\s*([1-9])\s*$/.exec(normalized);
+  const dontKnow = saysAnyNormalized(normalized, catalog.unknown);
+  const reading: Omit<Reading, 'classification'> = {
+    normalized,
+    lang: detectLanguage(normalized),
+    command: commandOfNormalized(normalized),
+    pick: picked ? Number(picked[1]) : undefined,
+    details,
+    mentioned: [...mentioned],
+    onlyDetails: !saysAnyNormalized(normalized, catalog.failure) && onlyDetails(normalized, [...choices.values()]),
+    answer: context.openSlot ? answerTo(context.openSlot, text, normalized, context, details, hedgedAt) : undefined,
+    askedAbout: Object.entries(catalog.slots).filter(([, d]) => d.askedAbout && saysAnyNormalized(normalized, d.askedAbout)).map(([slot]) => slot),
+    product: choices.get('product')?.value as Product | undefined,
+    signals: {
+      followUp: startsWithAny(normalized, lexicon.followUp),
+      question: questionKind(normalized),
+      hedge: details.some((d) => d.certainty === 'hedged'),
+      correction: saysAnyNormalized(normalized, lexicon.correction),
+      dontKnow,
+      saysFailure: saysAnyNormalized(normalized, catalog.failure),
+      affirm: isOneOf(normalized, lexicon.affirm),
+      deny: isOneOf(normalized, lexicon.deny),
+    },
+  };
+  let classification: Classification | undefined;
+  return Object.defineProperty(reading, 'classification', {
+    get: () => (classification ??= classifier.classify(text, { product: context.product })),
+    enumerable: false,
+  }) as Reading;
+}
+
+/** The answer to the open question: the detail read for that slot (a choice by its number too), with its certainty. */
+function answerTo(
+  slot: string,
+  text: string,
+  normalized: string,
+  context: ReadingContext,
+  details: DetailReading[],
+  hedgedAt: (start: number) => boolean,
+): DetailReading | 'unknown' | undefined {
+  const value = recognizeSlotAnswer(slot, text, { lang: context.lang, today: context.today });
+  if (value === undefined) return undefined;
+  if (typeof value === 'object') return 'unknown';
+  if (slot === 'certNumber') return details.find((d) => d.slot === 'certNumber');
+  // A free-text answer (a name) never carries a certificate number typed with it.
+  if (slotCatalog().slots[slot]?.type === 'text') {
+    const cert = findCertNumber(value);
+    return { slot, value: cert ? value.replace(cert, '*'.repeat(cert.length)) : value, certainty: 'sure' };
+  }
+  // One-character answers (粤) and ordinals are only read as answers: find where it was said to judge its certainty.
+  const span = findChoiceSpans(normalized, { slots: [slot], answer: true }).find((s) => s.value === value);
+  const hedged = span ? hedgedAt(span.start) : saysAnyNormalized(normalized, signalLexicon().hedge);
+  return { slot, value, span: span && [span.start, span.end], certainty: hedged ? 'hedged' : 'sure' };
+}
+
+function clausesOf(normalized: string): { start: number; end: number; text: string }[] {
+  const clauses: { start: number; end: number; text: string }[] = [];
+  let start = 0;
+  for (const m of normalized.matchAll(CLAUSE_BREAK)) {
+    clauses.push({ start, end: m.index!, text: normalized.slice(start, m.index!) });
+    start = m.index! + m[0].length;
+  }
+  clauses.push({ start, end: normalized.length, text: normalized.slice(start) });
+  return clauses;
+}

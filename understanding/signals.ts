@@ -1,0 +1,80 @@
+import * as fs from 'fs';
+import Ajv from 'ajv';
+import YAML from 'yaml';
+import { fromRoot } from '../config/paths';
+import { stripPunctuation } from './normalize';
+import { saysAnyNormalized } from './details';
+
+export interface Words {
+  zh: string[];
+  en: string[];
+}
+
+export type QuestionKind = 'why' | 'meaning' | 'where' | 'how';
+
+/** knowledge/lexicon/signals.yaml: phrasings that tell how a message reads. */
+export interface SignalLexicon {
+  followUp: Words;
+  questions: Record<QuestionKind, Words>;
+  hedge: Words;
+  correction: Words;
+  affirm: Words;
+  deny: Words;
+  filler: Words;
+}
+
+let lexicon: SignalLexicon | undefined;
+
+/** The signal phrasings, validated against their schema once. */
+export function signalLexicon(): SignalLexicon {
+  if (!lexicon) {
+    const data = YAML.parse(fs.readFileSync(fromRoot('knowledge', 'lexicon', 'signals.yaml'), 'utf8'));
+    const schema = JSON.parse(fs.readFileSync(fromRoot('knowledge', 'schema', 'signals.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    if (!validate(data)) throw new Error(`knowledge/lexicon/signals.yaml: ${JSON.stringify(validate.errors)}`);
+    lexicon = data as SignalLexicon;
+  }
+  return lexicon;
+}
+
+const QUESTION_KINDS: QuestionKind[] = ['why', 'meaning', 'where', 'how'];
+/** Particles and fillers around a yes or no ("对的呀", "yes please"): they don't change it. */
+const PARTICLES = /(?:^|\s)(?:please|thanks|thank you)(?:\s|$)|[呀啊吧呢哦噢嘛啦了的呗]+$/g;
+
+/** Whether a normalized text starts with one of the words (English words whole). */
+export function startsWithAny(normalized: string, words: Words): boolean {
+  const t = stripPunctuation(normalized);
+  return words.zh.some((w) => t.startsWith(w)) || words.en.some((w) => t === w || t.startsWith(`${w} `));
+}
+
+/** Whether a normalized text is one of the words, give or take punctuation and a particle. */
+export function isOneOf(normalized: string, words: Words): boolean {
+  const t = stripPunctuation(normalized).replace(PARTICLES, '').trim();
+  return !!t && (words.zh.includes(t) || words.en.includes(t));
+}
+
+/**
+ * Whether a normalized text is its choice details alone ("我是香港的", "international site"), with no more than filler
+ * words and a character or two beside them.
+ */
+export function onlyDetails(normalized: string, spans: { start: number; end: number }[]): boolean {
+  if (!spans.length) return false;
+  let rest = '';
+  let from = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    rest += ` ${normalized.slice(from, Math.max(from, s.start))} `;
+    from = Math.max(from, s.end);
+  }
+  rest += ` ${normalized.slice(from)} `;
+  const { filler } = signalLexicon();
+  let words = ` ${stripPunctuation(rest)} `;
+  for (const w of [...filler.en].sort((a, b) => b.length - a.length)) words = words.split(` ${w} `).join(' ');
+  for (const w of [...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join('');
+  return words.replace(/\s+/g, '').length <= 2;
+}
+
+/** The kind of question a normalized text asks, if it asks one. */
+export function questionKind(normalized: string): QuestionKind | undefined {
+  const { questions } = signalLexicon();
+  return QUESTION_KINDS.find((kind) => saysAnyNormalized(normalized, questions[kind]));
+}
