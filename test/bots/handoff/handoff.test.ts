@@ -33,6 +33,9 @@ function settings(deskWebhook: string, extra: Partial<Settings['handoff']> = {})
   return {
     ...base,
     dingTalkAppSecret: APP_SECRET,
+    // Loopback fakes stand in for DingTalk's hosts and the connector: listed as an operator would list a proxy.
+    dingTalkWebhookHosts: ['127.0.0.1'],
+    outbound: { privateNetworks: ['127.0.0.1'], allowHttp: true },
     handoff: { ...base.handoff, dingTalkWebhook: `${deskWebhook}/robot/send?access_token=desk`, dingTalkSecret: DESK_SECRET, dingTalkConversation: DESK, ...extra },
   };
 }
@@ -123,7 +126,7 @@ describe('hand-off to the agents’ DingTalk group (memory storage)', () => {
     await customerSays(bot, connector, conversation, `证件号码${ID_NUMBER}提示证件号码位数不正确`);
     await customerSays(bot, connector, conversation, '居民身份证');
     await until(() => messages(connector).find((a) => a.channelData?.intent === 'domain.cert-type-or-number' && !(a.channelData as { slot?: string }).slot));
-    await customerSays(bot, connector, conversation, `转人工，我的身份证号是${ID_NUMBER}`);
+    await customerSays(bot, connector, conversation, '转人工');
 
     // The customer is told, with the case number and the reply contract of a hand-off.
     const notice = await until(() => messages(connector).find((a) => a.channelData?.handoff));
@@ -136,7 +139,8 @@ describe('hand-off to the agents’ DingTalk group (memory storage)', () => {
     expect(initiate.value).toMatchObject({ caseNumber, language: 'zh' });
     const transcript = initiate.attachments?.find((a) => a.name === 'Transcript');
     expect(transcript?.contentType).toBe('application/json');
-    expect(transcript?.content?.activities.map((a) => a.text).join('\n')).toContain('110*************34');
+    expect(transcript?.content?.activities.map((a) => a.text)).toContain('转人工');
+    expect((initiate.value as { details: Record<string, string> }).details.certNumber).toBe('110*************34');
     expect(JSON.stringify(initiate)).not.toContain(ID_NUMBER);
 
     // The case at the agents' group: signed post, case number, language, entry, details, last messages, masked.
