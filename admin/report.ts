@@ -99,7 +99,10 @@ export function buildReport(events: TrafficEvent[], understanding: Understanding
     row.handoffRate = rate(row.handoffs, row.turns);
     row.outOfScopeRate = rate(row.outOfScope, row.turns);
   }
-  const unanswered = groupUnanswered(events.filter((e) => UNANSWERED_KINDS.has(e.kind) && e.text).slice(-MAX_GROUPED), understanding);
+  // An unhelpful mark carries no text: it is the text of the answer it marks (by ref).
+  const answered = new Map(events.filter((e) => e.ref && e.text && e.kind !== 'unhelpful').map((e) => [e.ref!, e.text!]));
+  const marked = events.map((e) => (e.kind === 'unhelpful' && !e.text && e.ref ? { ...e, text: answered.get(e.ref) } : e));
+  const unanswered = groupUnanswered(marked.filter((e) => UNANSWERED_KINDS.has(e.kind) && e.text).slice(-MAX_GROUPED), understanding);
   return {
     from: today(new Date(window.from)),
     to: today(new Date(window.to)),

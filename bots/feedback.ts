@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import YAML from 'yaml';
 import { ActivityTypes, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
@@ -33,6 +34,8 @@ export interface PendingFeedback {
   options: string[];
   /** Next candidates for the question, best first. */
   alternatives: string[];
+  /** The recorded answer this feedback is about (TrafficEvent.ref). */
+  ref: string;
 }
 
 export type FeedbackAccessor = StatePropertyAccessor<PendingFeedback | undefined>;
@@ -76,7 +79,7 @@ export class Feedback {
       return true;
     }
     if (choice === 'unhelpful') {
-      await this.record({ ...base, kind: 'unhelpful', at: this.now(), candidates: pending.alternatives.map((id) => ({ id, score: 0 })) });
+      await this.record({ ...base, kind: 'unhelpful', at: this.now(), ref: pending.ref, candidates: pending.alternatives.map((id) => ({ id, score: 0 })) });
       const kb = this.options.understanding.kb;
       const titles = pending.alternatives.map((id) => kb.byId.get(id)!.title[lang]);
       profile.suggestions = pending.alternatives;
@@ -136,13 +139,15 @@ export class Feedback {
     const classification = incoming.trim() ? this.options.understanding.classifier.classify(incoming, { product: product as never }) : undefined;
     const candidates = (classification?.candidates ?? []).slice(0, ALTERNATIVES + 1).map((c) => ({ id: c.id, score: Math.round(c.score * 1000) / 1000 }));
     const maskedText = maskCertNumbers(incoming).slice(0, MAX_TEXT) || undefined;
+    const ref = randomUUID();
     await this.record({
       at: this.now(),
       kind,
       lang,
       entryId: kind === 'clarify' || kind === 'outOfScope' ? undefined : entry?.id,
       score,
-      text: kind === 'answer' ? undefined : maskedText,
+      text: maskedText,
+      ref,
       candidates,
       product,
       channel: context.activity.channelId,
@@ -156,7 +161,7 @@ export class Feedback {
     const shown = activity.suggestedActions?.actions ?? [];
     const offered = shown.map((a) => kb.entries.find((e) => e.title[lang] === a.value || e.title[lang] === a.title)?.id ?? String(a.value));
     activity.suggestedActions = { to: [], actions: [...shown, ...[message('feedbackHelpful', lang), message('feedbackUnhelpful', lang)].map((t) => ({ type: 'imBack', title: t, value: t }))] };
-    await this.options.pending.set(context, { entryId: entry!.id, score, lang, options: [...offered, 'helpful', 'unhelpful'], alternatives });
+    await this.options.pending.set(context, { entryId: entry!.id, score, lang, options: [...offered, 'helpful', 'unhelpful'], alternatives, ref });
   }
 
   private async record(event: TrafficEvent): Promise<void> {

@@ -20,8 +20,10 @@ export interface TrafficEvent {
   /** The entry answered, asked about or marked. */
   entryId?: string;
   score?: number;
-  /** The customer's message, certificate numbers masked; only on unanswered kinds. */
+  /** The customer's message, certificate numbers masked: on unanswered kinds, and on answers for a later unhelpful mark. */
   text?: string;
+  /** Links an unhelpful mark to the answer it marks, so conversation state holds the reference, never the text. */
+  ref?: string;
   candidates?: { id: string; score: number }[];
   /** Product context of the conversation (from the host page or the conversation), if known. */
   product?: string;
