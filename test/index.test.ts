@@ -249,7 +249,8 @@ describe('a channel that hangs, refuses or redirects', () => {
   });
 
   it('never posts to a loopback serviceUrl unless the operator lists it', async () => {
-    const strict = await listen(createApp(readSettings({}), { today: () => '2026-11-22' }).app);
+    // As deployed: with a Microsoft app id the connector is never let onto loopback (without one, local development is).
+    const strict = await listen(createApp({ ...readSettings({}), localDevelopment: false }, { today: () => '2026-11-22' }).app);
     try {
       const before = hits.length;
       const res = await fetch(`${strict.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(normal('你好', `c-${Math.random()}`, `${channel.url}/hang/`)) });

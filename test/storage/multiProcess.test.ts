@@ -122,7 +122,9 @@ describeRedis('two bot processes sharing Redis', () => {
             }),
           }),
         );
-        await sleep(15); // staggered so that arrival order is the order sent
+        // Staggered so that arrival order is the order sent: a turn takes its ticket after parsing, validation and the
+        // token check, whose jitter on a loaded machine exceeded 15 ms.
+        await sleep(50);
       }
       expect((await Promise.all(posts)).map((r) => r.status).every((s) => s === 200 || s === 202)).toBe(true);
       const bodies = (await hook.waitFor(20, 30_000)) as { replyToId?: string }[];
