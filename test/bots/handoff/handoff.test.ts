@@ -285,6 +285,8 @@ describeRedis('two bot instances on one Redis relay both ways', () => {
     if (saved.prefix === undefined) delete process.env.REDIS_KEY_PREFIX;
     for (const x of apps) x.handoff.stop();
     await Promise.all([a.close(), b.close(), desk.close(), groupSession.close(), connector.close()]);
+    // The Direct Line store holds its own subscriber connection: close it before the state's.
+    await Promise.all(apps.map((x) => x.directLine.close()));
     await Promise.all(apps.map((x) => x.stateStore.close()));
     await redis.cleanup();
   });
