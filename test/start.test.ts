@@ -67,7 +67,10 @@ describe('npm start', () => {
       // SIGTERM to the bot itself, as a process manager stops it; npm then exits with the bot's exit code.
       const bot = descendants(child.pid!).find((pid) => /(^|\/)node\0dist\/index\.js\0/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
       process.kill(bot ?? child.pid!, 'SIGTERM');
-      const code = await Promise.race([exited, sleep(15_000).then(() => 'timeout' as const)]);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 15_000)));
+      const code = await Promise.race([exited, timedOut]);
+      clearTimeout(timer);
       await connector.close();
       if (code === 'timeout') child.kill('SIGKILL');
       stopped = code;
