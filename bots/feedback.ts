@@ -11,6 +11,8 @@ import { message } from '../answers/messages';
 import { fromRoot } from '../config/paths';
 import type { HandoffRequest, HandoffStarter } from '../dialogs/dialogContext';
 import type { ConversationProfile } from '../dialogs/conversationProfile';
+import { CONFIDENT } from '../dialogs/mainDialog';
+import { turnUnderstanding } from '../dialogs/turn';
 import type { TrafficEvent, TrafficKind, TrafficLog } from '../storage/trafficLog';
 import { reply, type ReplyMeta } from './replies';
 
@@ -19,13 +21,11 @@ const said = (text: string) => stripPunctuation(normalize(text));
 const HELPFUL = new Set(WORDS.helpful.map(said));
 const UNHELPFUL = new Set(WORDS.unhelpful.map(said));
 
-/** Below this confidence an answer is recorded as low-confidence (mainDialog adds "did you mean" below it too). */
-const CONFIDENT = 0.6;
 const ALTERNATIVES = 3;
 /** Longest message text kept in the traffic log. */
 const MAX_TEXT = 300;
 
-/** The last answer's feedback options, until the next message. The question is kept masked, for an unhelpful mark. */
+/** The last answer's feedback options, until the next message; an unhelpful mark finds the question by `ref` in the log. */
 export interface PendingFeedback {
   entryId: string;
   score: number;
@@ -135,8 +135,10 @@ export class Feedback {
     if (!kind) return;
     const lang: Lang = context.activity.locale?.toLowerCase().startsWith('en') ? 'en' : profile.lang ?? 'zh';
     const product = productOf(profile, this.options.understanding, entry?.id);
-    // One classification of the message per recorded reply (a few ms): its candidates and the next ones to offer.
-    const classification = incoming.trim() ? this.options.understanding.classifier.classify(incoming, { product: product as never }) : undefined;
+    // The turn's own reading, classified once for the dialog and the log alike; a message the dialog did not read is classified here.
+    const classification = incoming.trim()
+      ? turnUnderstanding(context)?.reading.classification ?? this.options.understanding.classifier.classify(incoming, { product: product as never })
+      : undefined;
     const candidates = (classification?.candidates ?? []).slice(0, ALTERNATIVES + 1).map((c) => ({ id: c.id, score: Math.round(c.score * 1000) / 1000 }));
     const maskedText = maskCertNumbers(incoming).slice(0, MAX_TEXT) || undefined;
     const ref = randomUUID();

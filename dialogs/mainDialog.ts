@@ -28,7 +28,7 @@ export const MAIN_DIALOG = 'mainDialog';
 const FLOW = 'mainFlow';
 
 /** At or above this confidence an answer stands alone; below it, "did you mean" suggestions follow it. */
-const CONFIDENT = 0.6;
+export const CONFIDENT = 0.6;
 const MAX_SUGGESTIONS = 3;
 /** Turns in a row without help after which a person is offered. */
 const FAILURES_BEFORE_OFFER = 2;
