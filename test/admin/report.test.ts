@@ -4,7 +4,7 @@
  */
 import { createApp } from '../../index';
 import { readSettings } from '../../config/settings';
-import { listen } from '../helpers/servers';
+import { listen, postMessage } from '../helpers/servers';
 import type { Report } from '../../admin/report';
 
 const TOKEN = 'admin-token-for-tests-0123456789';
@@ -23,7 +23,6 @@ describe('feedback and /admin/report over a scripted day', () => {
   let clock = DAY_START;
   let bot: Awaited<ReturnType<typeof listen>>;
   let app: ReturnType<typeof createApp>;
-  let sequence = 0;
 
   beforeAll(async () => {
     app = createApp({ ...readSettings({}), adminToken: TOKEN }, { today: () => '2026-11-22', now: () => clock });
@@ -36,22 +35,7 @@ describe('feedback and /admin/report over a scripted day', () => {
 
   async function say(conversation: string, text: string): Promise<Reply[]> {
     clock += 10 * 60 * 1000;
-    const res = await fetch(`${bot.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: `m${++sequence}`,
-        channelId: 'webchat',
-        serviceUrl: 'http://127.0.0.1:9',
-        deliveryMode: 'expectReplies',
-        from: { id: `user-${conversation}` },
-        recipient: { id: 'bot' },
-        conversation: { id: conversation },
-        locale: 'zh-CN',
-        text,
-      }),
-    });
+    const res = await postMessage(bot.url, text, { channelId: 'webchat', from: { id: `user-${conversation}` }, conversation: { id: conversation } });
     expect(res.status).toBe(200);
     return ((await res.json()) as { activities: Reply[] }).activities.filter((a) => a.type === 'message');
   }

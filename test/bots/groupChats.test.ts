@@ -4,7 +4,7 @@
  */
 import { createApp } from '../../index';
 import { readSettings } from '../../config/settings';
-import { listen } from '../helpers/servers';
+import { listen, postMessage } from '../helpers/servers';
 
 interface Reply {
   text: string;
@@ -19,27 +19,11 @@ describe('group conversations (Teams channel)', () => {
   });
   afterAll(() => server.close());
 
-  let sequence = 0;
   const conversation = { id: `19:group-${Date.now()}@thread.tacv2`, isGroup: true, conversationType: 'channel' };
   const members = { a: { id: '29:member-a', name: 'Alice <A>' }, b: { id: '29:member-b', name: 'Bob' } };
 
   async function say(member: keyof typeof members, text: string, conv: object = conversation): Promise<Reply> {
-    const res = await fetch(`${server.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: `g${++sequence}`,
-        channelId: 'msteams',
-        serviceUrl: 'http://127.0.0.1:9',
-        deliveryMode: 'expectReplies',
-        from: members[member],
-        recipient: { id: '28:bot', name: 'bot' },
-        conversation: conv,
-        locale: 'zh-CN',
-        text,
-      }),
-    });
+    const res = await postMessage(server.url, text, { channelId: 'msteams', from: members[member], recipient: { id: '28:bot', name: 'bot' }, conversation: conv });
     expect(res.status).toBe(200);
     return ((await res.json()) as { activities: Reply[] }).activities.at(-1)!;
   }

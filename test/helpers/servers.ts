@@ -37,3 +37,28 @@ export async function recorder(): Promise<{ url: string; bodies: unknown[]; urls
   };
   return { ...server, bodies, urls, waitFor };
 }
+
+let posted = 0;
+
+/**
+ * Posts a Bot Framework message activity to `url`/api/messages: a user on the Emulator, zh-CN, replies in the response
+ * (expectReplies), each with its own id; `activity` overrides any of that and must name the conversation.
+ */
+export function postMessage(url: string, text: string, activity: Record<string, unknown> & { conversation: object }): Promise<Response> {
+  return fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      id: `message-${++posted}`,
+      channelId: 'emulator',
+      serviceUrl: 'http://127.0.0.1:9',
+      deliveryMode: 'expectReplies',
+      from: { id: 'user' },
+      recipient: { id: 'bot' },
+      locale: 'zh-CN',
+      text,
+      ...activity,
+    }),
+  });
+}

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { recorder } from '../helpers/servers';
+import { postMessage, recorder } from '../helpers/servers';
 import { describeRedis, freePort, redisTestContext, REDIS_SERVER_BINARY, sleep, startRedisServer, stopRedisServer, TEST_REDIS_URL } from './redisTestSupport';
 
 jest.setTimeout(90_000);
@@ -49,26 +49,10 @@ interface Reply {
   channelData: { intent: string; slot?: string };
 }
 
-let sequence = 0;
 
 /** Posts one message of `conversation` and returns the replies (expectReplies, as the Emulator's test mode). */
 async function say(bot: BotProcess, conversation: string, text: string): Promise<Reply[]> {
-  const res = await fetch(`${bot.url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: `m${++sequence}`,
-      channelId: 'emulator',
-      serviceUrl: 'http://127.0.0.1:9',
-      deliveryMode: 'expectReplies',
-      from: { id: 'user' },
-      recipient: { id: 'bot' },
-      conversation: { id: conversation },
-      locale: 'zh-CN',
-      text,
-    }),
-  });
+  const res = await postMessage(bot.url, text, { conversation: { id: conversation } });
   if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
   return ((await res.json()) as { activities: Reply[] }).activities;
 }

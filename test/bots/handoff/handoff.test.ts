@@ -6,7 +6,7 @@
 import { createApp } from '../../../index';
 import { readSettings, type Settings } from '../../../config/settings';
 import { signDingTalk } from '../../../channels/dingtalk/signature';
-import { listen, recorder } from '../../helpers/servers';
+import { listen, postMessage, recorder } from '../../helpers/servers';
 import { describeRedis, redisTestContext, sleep, TEST_REDIS_URL } from '../../storage/redisTestSupport';
 
 const APP_SECRET = 'test-app-secret';
@@ -44,20 +44,13 @@ let sequence = 0;
 
 /** A web customer's message through the Bot Framework endpoint; replies go to the connector recorder. */
 async function customerSays(bot: Server, connector: Recorder, conversation: string, text: string): Promise<void> {
-  const res = await fetch(`${bot.url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: `c${++sequence}`,
-      channelId: 'webchat',
-      serviceUrl: connector.url,
-      from: { id: 'customer-1', name: 'Customer' },
-      recipient: { id: 'bot', name: 'Bot' },
-      conversation: { id: conversation },
-      locale: 'zh-CN',
-      text,
-    }),
+  const res = await postMessage(bot.url, text, {
+    channelId: 'webchat',
+    serviceUrl: connector.url,
+    deliveryMode: undefined, // replies go to the connector
+    from: { id: 'customer-1', name: 'Customer' },
+    recipient: { id: 'bot', name: 'Bot' },
+    conversation: { id: conversation },
   });
   expect([200, 201, 202]).toContain(res.status);
 }
