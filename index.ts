@@ -6,6 +6,8 @@ import { readSettings, type Settings } from './config/settings';
 import { createStorage } from './storage/createStorage';
 import { createBot, createHandoffService, type BotOverrides } from './bots/createBot';
 import { DingTalkDesk } from './bots/handoff/dingTalkDesk';
+import { TeamsDesk } from './bots/handoff/teamsDesk';
+import type { AgentDesk } from './bots/handoff/agentDesk';
 import { ChannelDelivery } from './bots/handoff/delivery';
 import { MemoryCaseStore, RedisCaseStore } from './storage/handoffCases';
 import { MemoryTrafficLog, RedisTrafficLog } from './storage/trafficLog';
@@ -49,11 +51,19 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
   const { redis, config } = stateStore;
   const cases = redis ? new RedisCaseStore(redis, config.keyPrefix, settings.handoff.caseTtlSeconds) : new MemoryCaseStore(settings.handoff.caseTtlSeconds);
   const traffic = redis ? new RedisTrafficLog(redis, config.keyPrefix, settings.trafficTtlSeconds, overrides.now) : new MemoryTrafficLog(settings.trafficTtlSeconds, overrides.now);
+  const policies = outboundPolicies(settings);
+  // The whole environment, as botbuilder's samples pass it: MicrosoftApp* and its optional endpoint settings.
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    process.env as Record<string, string>,
+    undefined,
+    undefined,
+    undefined,
+    connectorClientOptions(policies.connector),
+  );
   const handoff = createHandoffService(
     {
       cases,
-      desk: settings.handoff.dingTalkWebhook ? new DingTalkDesk(settings.handoff.dingTalkWebhook, settings.handoff.dingTalkSecret) : undefined,
-      deskConversation: settings.handoff.dingTalkConversation,
+      desks: agentDesks(settings, auth),
       timeoutSeconds: settings.handoff.timeoutSeconds,
       logger,
       now: overrides.now,
@@ -61,20 +71,10 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
     overrides.today,
   );
   const bot = createBot(stateStore.storage, settings, overrides, { handoff, traffic });
-  const policies = outboundPolicies(settings);
   const metrics = new BotMetrics(loadUnderstanding().kb.byId.keys());
   const middleware = [metrics, stateStore.turnMiddleware, stateStore.duplicateMiddleware, new ChannelRendering(), handoff];
 
-  const adapter = new BotFrameworkAdapter(
-    // The whole environment, as botbuilder's samples pass it: MicrosoftApp* and its optional endpoint settings.
-    new ConfigurationBotFrameworkAuthentication(
-      process.env as Record<string, string>,
-      undefined,
-      undefined,
-      undefined,
-      connectorClientOptions(policies.connector),
-    ),
-  );
+  const adapter = new BotFrameworkAdapter(auth);
   for (const m of middleware) adapter.use(m);
   adapter.onTurnError = (context, error) => onTurnError(context, error);
 
@@ -125,6 +125,20 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
     res.status(status).json({ error: ERROR_BODIES[status] ?? 'internal error' });
   });
   return { app, adapter, dingTalk, dingTalkOptions, directLine, bot, middleware, stateStore, handoff, traffic };
+}
+
+/** The configured agents' desks: the DingTalk group robot, a Teams channel, or both. */
+function agentDesks(settings: Settings, auth: ConfigurationBotFrameworkAuthentication): AgentDesk[] {
+  const { dingTalkWebhook, dingTalkSecret, dingTalkConversation, teamsConversation } = settings.handoff;
+  const desks: AgentDesk[] = [];
+  if (dingTalkWebhook) desks.push(new DingTalkDesk(dingTalkWebhook, dingTalkSecret, dingTalkConversation));
+  if (teamsConversation) {
+    // Its own adapter: rendering only, no turn queue (see TeamsDesk).
+    const deskAdapter = new BotFrameworkAdapter(auth);
+    deskAdapter.use(new ChannelRendering());
+    desks.push(new TeamsDesk(teamsConversation, deskAdapter, process.env.MicrosoftAppId ?? ''));
+  }
+  return desks;
 }
 
 /** A failed turn still gets a reply in the user's language; a storage outage says "retry shortly". */

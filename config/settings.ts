@@ -46,10 +46,47 @@ export interface HandoffSettings {
   dingTalkSecret?: string;
   /** The agents' group conversationId: its `#<n> text` messages are relayed to the customer of case n. */
   dingTalkConversation?: string;
+  /** The agents' Teams channel: cases are posted to this conversation reference, its `#<n> text` messages relayed. */
+  teamsConversation?: TeamsDeskReference;
   /** With no agent's reply within this time, the customer is told and may leave a message on the case. */
   timeoutSeconds: number;
   /** How long a case (its masked transcript included) is kept. */
   caseTtlSeconds: number;
+}
+
+/** What a proactive post to a Teams channel needs: the channel's conversation id, the serviceUrl, the tenant. */
+export interface TeamsDeskReference {
+  channelId: 'msteams';
+  serviceUrl: string;
+  conversation: { id: string; conversationType: string; isGroup: boolean; tenantId?: string };
+  bot?: { id: string; name: string };
+}
+
+/**
+ * HANDOFF_TEAMS_CONVERSATION: a conversation reference as JSON (as the Bot Framework keeps one), or the channel's
+ * conversation id with HANDOFF_TEAMS_SERVICE_URL and HANDOFF_TEAMS_TENANT_ID. A value that is neither stops the start:
+ * an operator's typo must not leave cases going nowhere.
+ */
+export function teamsDeskReference(env: NodeJS.ProcessEnv): TeamsDeskReference | undefined {
+  const value = env.HANDOFF_TEAMS_CONVERSATION?.trim();
+  if (!value) return undefined;
+  let parsed: { serviceUrl?: unknown; conversation?: { id?: unknown; tenantId?: unknown }; bot?: { id?: unknown; name?: unknown } };
+  if (value.startsWith('{')) {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new Error('HANDOFF_TEAMS_CONVERSATION is not valid JSON');
+    }
+  } else {
+    parsed = { serviceUrl: env.HANDOFF_TEAMS_SERVICE_URL, conversation: { id: value, tenantId: env.HANDOFF_TEAMS_TENANT_ID || undefined } };
+  }
+  const id = parsed.conversation?.id;
+  const serviceUrl = parsed.serviceUrl;
+  if (typeof id !== 'string' || !id) throw new Error('HANDOFF_TEAMS_CONVERSATION needs the conversation id');
+  if (typeof serviceUrl !== 'string' || !/^https?:\/\//.test(serviceUrl)) throw new Error('HANDOFF_TEAMS_CONVERSATION needs a serviceUrl (in the JSON, or HANDOFF_TEAMS_SERVICE_URL)');
+  const tenantId = typeof parsed.conversation?.tenantId === 'string' && parsed.conversation.tenantId ? parsed.conversation.tenantId : undefined;
+  const bot = typeof parsed.bot?.id === 'string' ? { id: parsed.bot.id, name: typeof parsed.bot.name === 'string' ? parsed.bot.name : '' } : undefined;
+  return { channelId: 'msteams', serviceUrl, conversation: { id, conversationType: 'channel', isGroup: true, ...(tenantId ? { tenantId } : {}) }, ...(bot ? { bot } : {}) };
 }
 
 /** Bot Framework, Teams and DingTalk attachment hosts. */
@@ -98,6 +135,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       dingTalkWebhook: env.HANDOFF_DINGTALK_WEBHOOK || undefined,
       dingTalkSecret: env.HANDOFF_DINGTALK_SECRET || undefined,
       dingTalkConversation: env.HANDOFF_DINGTALK_CONVERSATION || undefined,
+      teamsConversation: teamsDeskReference(env),
       timeoutSeconds: positiveInt(env.HANDOFF_TIMEOUT_SECONDS, 300),
       caseTtlSeconds: positiveInt(env.HANDOFF_CASE_TTL_SECONDS, 7 * 24 * 60 * 60),
     },

@@ -1,24 +1,29 @@
+import type { Activity } from 'botbuilder';
 import { signDingTalk } from '../../channels/dingtalk/signature';
+import type { AgentDesk } from './agentDesk';
 
 const POST_TIMEOUT_MS = 5000;
 const TITLE_LENGTH = 30;
-
-/** Where cases and customers' messages go for agents to read. */
-export interface AgentDesk {
-  post(markdown: string): Promise<void>;
-}
 
 /**
  * The agents' DingTalk group robot (HANDOFF_DINGTALK_WEBHOOK): operator configuration, so its URL is used as
  * configured, with 加签 (timestamp and sign query parameters) when HANDOFF_DINGTALK_SECRET is set, a timeout and no
  * redirects. Kept apart from the channel's session-webhook replies, whose URLs come from callbacks.
+ * The agents answer from the group's conversationId (HANDOFF_DINGTALK_CONVERSATION), in callbacks signed like any other.
  */
 export class DingTalkDesk implements AgentDesk {
+  readonly name = 'dingtalk';
+
   constructor(
     private readonly webhook: string,
     private readonly secret?: string,
+    private readonly conversationId?: string,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
+
+  hears(activity: Partial<Activity>): boolean {
+    return !!this.conversationId && activity.channelId === 'dingtalk' && activity.conversation?.id === this.conversationId;
+  }
 
   async post(markdown: string): Promise<void> {
     const url = new URL(this.webhook);

@@ -10,7 +10,7 @@ import { fromRoot } from '../../config/paths';
 import { normalize, stripPunctuation } from '../../understanding/normalize';
 import type { Lang } from '../../understanding/language';
 import { reply } from '../replies';
-import type { AgentDesk } from './dingTalkDesk';
+import type { AgentDesk } from './agentDesk';
 import type { CustomerDelivery } from './delivery';
 
 interface HandoffWords {
@@ -33,10 +33,8 @@ export type OpenedListener = (context: TurnContext, request: HandoffRequest, mas
 
 export interface HandoffOptions {
   cases: CaseStore;
-  /** The agents' group; unset: only the Bot Framework hand-off event (a hosted contact center takes over). */
-  desk?: AgentDesk;
-  /** The agents' DingTalk conversationId, whose `#<n> text` messages are relayed. */
-  deskConversation?: string;
+  /** The agents' desks (DingTalk group, Teams channel); none: only the Bot Framework hand-off event (a hosted contact center takes over). */
+  desks?: AgentDesk[];
   timeoutSeconds: number;
   logger: Pick<Logger, 'info' | 'warn'>;
   titleOf: (entryId: string, lang: Lang) => string | undefined;
@@ -47,9 +45,9 @@ export interface HandoffOptions {
 
 /**
  * Hand-off to people (issue #13). start() opens a case: the customer is told, the Bot Framework `handoff.initiate`
- * event goes to their conversation, and the case is posted to the agents' group. As middleware it then routes:
+ * event goes to their conversation, and the case is posted to the agents' desks (DingTalk group, Teams channel). As middleware it then routes:
  * the customer's messages go to the agents, not to the bot, while their case is open; an agent's `#<n> text` in
- * the agents' group reaches the customer of case n; `handoff.status` events from a contact center are honoured.
+ * a desk reaches the customer of case n; `handoff.status` events from a contact center are honoured.
  * No agent within the timeout: the customer is told and may leave a message, which stays on the case.
  */
 export class HandoffService implements Middleware, HandoffStarter {
@@ -132,9 +130,12 @@ export class HandoffService implements Middleware, HandoffStarter {
     this.timers.clear();
   }
 
+  private get desks(): AgentDesk[] {
+    return this.options.desks ?? [];
+  }
+
   private isDesk(context: TurnContext): boolean {
-    const desk = this.options.deskConversation;
-    return !!desk && context.activity.channelId === 'dingtalk' && context.activity.conversation?.id === desk;
+    return this.desks.some((desk) => desk.hears(context.activity));
   }
 
   private async onCustomerMessage(context: TurnContext, open: HandoffCase): Promise<void> {
@@ -156,12 +157,14 @@ export class HandoffService implements Middleware, HandoffStarter {
     const leftMessage = open.agentAt === undefined && (open.noticeAt !== undefined || waited);
     const label = leftMessage ? WORDS.desk.leftMessage : WORDS.desk.customerSays;
     const posted = await this.toDesk(`**#${open.number} ${label}**：${shown}`);
-    if (this.options.desk && !posted) await context.sendActivity(reply(message('handoffUndelivered', lang), meta, [message('endHandoffAction', lang)]));
+    if (this.desks.length && !posted) await context.sendActivity(reply(message('handoffUndelivered', lang), meta, [message('endHandoffAction', lang)]));
     else if (leftMessage) await context.sendActivity(reply(message('handoffMessageLeft', lang, { case: open.number }), meta, [message('endHandoffAction', lang)]));
   }
 
-  /** `#<n> text` from the agents' group; false when the message is not one (agent-mode commands go on to the bot). */
+  /** `#<n> text` from the agents' desk; false when the message is not one (agent-mode commands go on to the bot). */
   private async onAgentMessage(context: TurnContext): Promise<boolean> {
+    // Teams keeps the bot's @-mention in the text (DingTalk's adapter has removed it already).
+    if (context.activity.text) TurnContext.removeRecipientMention(context.activity as Activity);
     const match = AGENT_REPLY.exec((context.activity.text ?? '').trim());
     if (!match) return false;
     const number = Number(match[1]);
@@ -254,16 +257,20 @@ export class HandoffService implements Middleware, HandoffStarter {
     }
   }
 
-  /** Posts to the agents' group; false (logged, without the text) when it failed. */
+  /** Posts to every agents' desk; false when none took it (each failure logged, without the text). */
   private async toDesk(markdown: string): Promise<boolean> {
-    if (!this.options.desk) return false;
-    try {
-      await this.options.desk.post(markdown);
-      return true;
-    } catch (err) {
-      this.options.logger.warn({ err: (err as Error).message }, "could not post to the agents' group");
-      return false;
-    }
+    const posted = await Promise.all(
+      this.desks.map((desk) =>
+        desk.post(markdown).then(
+          () => true,
+          (err: Error) => {
+            this.options.logger.warn({ desk: desk.name, err: err.message }, "could not post to the agents' desk");
+            return false;
+          },
+        ),
+      ),
+    );
+    return posted.includes(true);
   }
 
   private caseMarkdown(opened: HandoffCase, lines: CaseLine[], answer: string | undefined): string {

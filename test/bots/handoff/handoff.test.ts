@@ -4,7 +4,7 @@
  * signed callbacks on POST /api/dingtalk).
  */
 import { createApp } from '../../../index';
-import { readSettings, type Settings } from '../../../config/settings';
+import { readSettings, teamsDeskReference, type Settings } from '../../../config/settings';
 import { signDingTalk } from '../../../channels/dingtalk/signature';
 import { listen, postMessage, recorder } from '../../helpers/servers';
 import { describeRedis, redisTestContext, sleep, TEST_REDIS_URL } from '../../storage/redisTestSupport';
@@ -306,5 +306,107 @@ describeRedis('two bot instances on one Redis relay both ways', () => {
     await customerSays(b, connector, conversation, '你好');
     const back = await until(() => messages(connector).slice(before)[0]);
     expect(back.channelData?.intent).toBe('smalltalk.greeting');
+  });
+});
+
+describe('a Teams channel as the agents’ desk', () => {
+  const CHANNEL = '19:agents-desk@thread.tacv2';
+  const TENANT = 'tenant-1';
+  let teams: Recorder;
+  let connector: Recorder;
+  let bot: Server;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    [teams, connector] = await Promise.all([recorder(), recorder()]);
+    const base = settings('http://127.0.0.1:9');
+    const env = { HANDOFF_TEAMS_CONVERSATION: JSON.stringify({ serviceUrl: teams.url, conversation: { id: CHANNEL, tenantId: TENANT }, bot: { id: '28:bot', name: '实名助手' } }) };
+    app = createApp({ ...base, handoff: { ...base.handoff, dingTalkWebhook: undefined, dingTalkConversation: undefined, teamsConversation: teamsDeskReference(env) } }, { today: () => '2026-11-22' });
+    bot = await listen(app.app);
+  });
+  afterAll(async () => {
+    app.handoff.stop();
+    await Promise.all([bot.close(), teams.close(), connector.close()]);
+  });
+
+  /** An agent's message in a thread of the desk channel, as Teams sends it: the bot @-mentioned, channel and tenant in channelData. */
+  async function agentSaysInTeams(text: string, tenant = TENANT, channel = CHANNEL): Promise<void> {
+    const mention = '<at>实名助手</at>';
+    const res = await postMessage(bot.url, `${mention} ${text}`, {
+      channelId: 'msteams',
+      serviceUrl: teams.url,
+      deliveryMode: undefined,
+      from: { id: '29:agent-7', name: '客服小李', aadObjectId: 'aad-agent-7' },
+      recipient: { id: '28:bot', name: '实名助手' },
+      conversation: { id: `${channel};messageid=${++sequence}`, conversationType: 'channel', isGroup: true, tenantId: tenant },
+      channelData: { channel: { id: channel }, team: { id: '19:team@thread.tacv2' }, tenant: { id: tenant } },
+      entities: [{ type: 'mention', mentioned: { id: '28:bot', name: '实名助手' }, text: mention }],
+      locale: 'zh-CN',
+    });
+    expect([200, 201, 202]).toContain(res.status);
+  }
+
+  /** What the bot posted to the desk channel itself (new posts), and what it answered in an agent's thread. */
+  const posts = () => teams.bodies.map((b, i) => ({ body: b as Sent & { textFormat?: string }, url: decodeURIComponent(teams.urls[i]) }));
+  const casePosts = () => posts().filter((p) => p.url.includes(`/v3/conversations/${CHANNEL}/activities`) && !p.url.includes(';messageid='));
+  const threadAnswers = () => posts().filter((p) => p.url.includes(';messageid='));
+
+  it('the case is posted to the channel proactively; an agent’s #n reply, the customer’s answer and #n close relay as with DingTalk', async () => {
+    const conversation = 'web-teams-desk-1';
+    await customerSays(bot, connector, conversation, `证件号码${ID_NUMBER}提示证件号码位数不正确`);
+    await customerSays(bot, connector, conversation, '转人工');
+    const notice = await until(() => messages(connector, conversation).find((a) => a.channelData?.handoff));
+    const caseNumber = caseNumberIn(notice.text ?? '');
+    expect(caseNumber).toBeGreaterThan(0);
+
+    // The case, masked, as a markdown message in the configured channel, through the Bot Framework connector.
+    const posted = await until(() => casePosts().find((p) => p.body.text?.includes(`#${caseNumber}`)));
+    expect(posted.body.type).toBe('message');
+    expect(posted.body.textFormat).toBe('markdown');
+    expect(posted.body.text).toContain('110*************34');
+    expect(JSON.stringify(teams.bodies)).not.toContain(ID_NUMBER);
+    expect(posted.body.channelData).toMatchObject({ intent: 'handoff.human', handoff: true });
+
+    // The agent answers in the channel: the customer receives it as from the agent, the agent's thread is told.
+    const before = messages(connector, conversation).length;
+    await agentSaysInTeams(`#${caseNumber} 您好，我是客服小李，请问是哪个域名？`);
+    const relayed = await until(() => messages(connector, conversation).slice(before).find((a) => a.text?.includes('我是客服小李')));
+    expect(relayed.text).toMatch(/^人工客服：/);
+    expect(relayed.text).not.toContain('<at>');
+    expect(relayed.channelData).toMatchObject({ intent: 'handoff.human', handoff: true, from: 'agent' });
+    const ack = await until(() => threadAnswers().find((p) => p.body.text?.includes(`#${caseNumber} 已发给客户`)));
+    expect(ack.body.channelData).toMatchObject({ intent: 'handoff.human' });
+
+    // The customer's next message goes to the channel, masked, not to the bot.
+    const repliesBefore = messages(connector, conversation).length;
+    await customerSays(bot, connector, conversation, `example.com，证件号${ID_NUMBER}`);
+    const forwarded = await until(() => casePosts().find((p) => p.body.text?.includes('example.com')));
+    expect(forwarded.body.text).toContain(`#${caseNumber} 客户`);
+    expect(forwarded.body.text).not.toContain(ID_NUMBER);
+    await sleep(200);
+    expect(messages(connector, conversation).length).toBe(repliesBefore);
+
+    // Closing from Teams returns the customer to the bot.
+    await agentSaysInTeams(`#${caseNumber} close`);
+    await until(() => messages(connector, conversation).slice(repliesBefore).find((a) => a.text?.includes('已结束本次会话')));
+    const backBefore = messages(connector, conversation).length;
+    await customerSays(bot, connector, conversation, '注册者证件不完整');
+    const answer = await until(() => messages(connector, conversation).slice(backBefore)[0]);
+    expect(answer.channelData?.intent).toBe('domain.cert-incomplete');
+  });
+
+  it('the same words from another tenant’s channel or another Teams conversation are not an agent’s reply', async () => {
+    const conversation = 'web-teams-desk-2';
+    await customerSays(bot, connector, conversation, '转人工');
+    const notice = await until(() => messages(connector, conversation).find((a) => a.channelData?.handoff));
+    const caseNumber = caseNumberIn(notice.text ?? '');
+    const before = messages(connector, conversation).length;
+    await agentSaysInTeams(`#${caseNumber} 来自别的租户`, 'tenant-other');
+    await agentSaysInTeams(`#${caseNumber} 来自别的频道`, TENANT, '19:other-channel@thread.tacv2');
+    await sleep(300);
+    expect(messages(connector, conversation).slice(before).some((a) => /来自别的(租户|频道)/.test(a.text ?? ''))).toBe(false);
+    // Still the desk's own channel: the case is open and the agent's reply arrives.
+    await agentSaysInTeams(`#${caseNumber} 来自坐席`);
+    await until(() => messages(connector, conversation).slice(before).find((a) => a.text?.includes('来自坐席')));
   });
 });
