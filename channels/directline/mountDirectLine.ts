@@ -15,7 +15,7 @@ import {
   type StoreLimits,
 } from './conversationStore';
 import { clientActivityProblem, isLocale, MAX_ATTACHMENTS, startProblem } from './activityValidation';
-import { readUpload, UploadError } from './upload';
+import { readUpload, thumbnailsOf, UploadError } from './upload';
 import { StorageUnavailableError } from '../../storage/redisClient';
 import { sameSecret, TokenService, type TokenClaims } from './tokens';
 import { StreamServer } from './webSocket';
@@ -27,6 +27,8 @@ export const DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
 const STREAM_TICKET_TTL_SECONDS = 5 * 60;
 /** Uploaded files kept in the transcript as data: URLs up to this size (Web Chat shows them again after a reload); larger ones by name only. */
 const TRANSCRIPT_FILE_MAX_BYTES = 512 * 1024;
+/** An image without a client's thumbnail is shown by its own data: URL (kept twice) only up to this size. */
+const OWN_THUMBNAIL_MAX_CHARS = 96 * 1024;
 const SWEEP_INTERVAL_MS = 60_000;
 const USER_ID = /^[\w.:@-]{1,64}$/;
 
@@ -222,7 +224,7 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
     const echoed = a.type === 'typing' ? { ...inbound, id: `${conversation.id}|typing` } : await store.append(conversation.id, inbound);
     // The bot gets its own copy (handlers edit context.activity, the transcript must not change), with the files whole.
     const forBot = JSON.parse(JSON.stringify(echoed)) as Partial<Activity>;
-    if (files) forBot.attachments = files;
+    if (files) forBot.attachments = files.map(({ thumbnailUrl: _shownOnly, ...file }) => file);
     if (!(await runTurn(forBot))) {
       fail(res, 502, 'BotError', 'the bot could not process the activity');
       return;
@@ -397,7 +399,13 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
       fail(res, 400, 'BadArgument', `invalid activity: ${problem}`);
       return;
     }
-    const files: Attachment[] = upload.files.map((f) => ({ contentType: f.contentType, name: f.name, contentUrl: `data:${f.contentType};base64,${f.bytes.toString('base64')}` }));
+    const thumbnails = thumbnailsOf(upload.activity);
+    const files: Attachment[] = upload.files.map((f) => ({
+      contentType: f.contentType,
+      name: f.name,
+      contentUrl: `data:${f.contentType};base64,${f.bytes.toString('base64')}`,
+      ...(thumbnails.has(f.name) ? { thumbnailUrl: thumbnails.get(f.name) } : {}),
+    }));
     await receive(req, res, target.conversation, target.claims, template as Partial<Activity>, files);
   }));
 
@@ -433,10 +441,17 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
   };
 }
 
-/** What the transcript keeps of an uploaded file: the file itself while small, else its name and type only. */
+/**
+ * What the transcript keeps of an uploaded file: the file itself while small, else its name and type only. Web Chat
+ * shows a customer's own attachment as a picture only when it has a thumbnailUrl (else as a file card): an image keeps
+ * the thumbnail its client drew, or, small enough, is its own thumbnail.
+ */
 function forTranscript(file: Attachment): Attachment {
   const url = file.contentUrl ?? '';
-  return url.length <= TRANSCRIPT_FILE_MAX_BYTES * 1.4 ? file : { contentType: 'application/octet-stream', name: file.name };
+  const image = /^image\//.test(file.contentType);
+  const thumbnailUrl = file.thumbnailUrl ?? (image && url.length <= OWN_THUMBNAIL_MAX_CHARS ? url : undefined);
+  if (url.length <= TRANSCRIPT_FILE_MAX_BYTES * 1.4) return { ...file, ...(image && thumbnailUrl ? { thumbnailUrl } : {}) };
+  return image && thumbnailUrl ? { contentType: file.contentType, name: file.name, thumbnailUrl } : { contentType: 'application/octet-stream', name: file.name };
 }
 
 /** Hooks a Direct Line's WebSocket streams onto a server: call it with the server app.listen() returned. */

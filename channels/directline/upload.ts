@@ -103,3 +103,24 @@ export function readUpload(req: Request, limits: { maxBytes: number; maxFiles: n
     req.pipe(parser);
   });
 }
+
+/** Largest thumbnail kept from the activity part (Web Chat's are JPEGs of a few KB). */
+const MAX_THUMBNAIL_CHARS = 128 * 1024;
+const IMAGE_DATA_URL = /^data:image\/(?:jpeg|png|gif|webp|bmp);base64,[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The thumbnails a client sent in the activity part, by file name (Web Chat draws one per image: without it, Web Chat
+ * shows a customer's own picture as a file card). Only small inline images: a URL here would make every client of the
+ * conversation fetch from wherever the sender pointed.
+ */
+export function thumbnailsOf(activity: unknown): Map<string, string> {
+  const thumbnails = new Map<string, string>();
+  const attachments = (activity as { attachments?: unknown } | undefined)?.attachments;
+  if (!Array.isArray(attachments)) return thumbnails;
+  for (const a of attachments as { name?: unknown; thumbnailUrl?: unknown }[]) {
+    const url = a?.thumbnailUrl;
+    if (typeof a?.name !== 'string' || typeof url !== 'string' || url.length > MAX_THUMBNAIL_CHARS || !IMAGE_DATA_URL.test(url)) continue;
+    thumbnails.set(a.name.slice(0, MAX_NAME_LENGTH), url);
+  }
+  return thumbnails;
+}

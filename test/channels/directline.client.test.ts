@@ -127,7 +127,31 @@ describe.each([
     await dl.post({ type: 'message', text: 'my licence', attachments: [{ contentType: 'image/png', name: 'licence.png', contentUrl: `data:image/png;base64,${png.toString('base64')}` }] });
     await dl.untilText('files: licence.png image/png 2008 / my licence');
     const echo = dl.activities.find((a) => a.type === 'message' && a.from.role === 'user');
-    expect((echo as { attachments?: unknown[] } | undefined)?.attachments?.[0]).toEqual({ contentType: 'image/png', name: 'licence.png', contentUrl: `data:image/png;base64,${png.toString('base64')}` });
+    // Small enough, the picture is its own thumbnail: Web Chat shows a customer's attachment as a picture only with one.
+    const dataUrl = `data:image/png;base64,${png.toString('base64')}`;
+    expect((echo as { attachments?: unknown[] } | undefined)?.attachments?.[0]).toEqual({ contentType: 'image/png', name: 'licence.png', contentUrl: dataUrl, thumbnailUrl: dataUrl });
+  });
+
+  test("a phone photo (over the transcript's size) keeps its image type and the client's thumbnail, so it shows as a picture", async () => {
+    const { body } = await pageToken(server);
+    const dl = client({ token: body.token, domain: body.domain, webSocket, conversationStartProperties: { locale: 'zh-CN' } });
+    await dl.untilText('welcome (zh-CN)');
+    const photo = Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), Buffer.alloc(900 * 1024, 3)]);
+    const thumbnail = `data:image/jpeg;base64,${Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), Buffer.alloc(3000, 5)]).toString('base64')}`;
+    const elsewhere = 'https://attacker.example/pixel.png';
+    await dl.post({
+      type: 'message',
+      attachments: [
+        { contentType: 'image/jpeg', name: 'photo.jpg', contentUrl: `data:image/jpeg;base64,${photo.toString('base64')}`, thumbnailUrl: thumbnail },
+        { contentType: 'image/png', name: 'other.png', contentUrl: `data:image/png;base64,${Buffer.alloc(200 * 1024, 1).toString('base64')}`, thumbnailUrl: elsewhere },
+      ],
+    } as Parameters<DirectLineClient['post']>[0]);
+    await dl.untilText(`files: photo.jpg image/jpeg ${photo.length}; other.png image/png ${200 * 1024} / `);
+    const echo = dl.activities.find((a) => a.type === 'message' && a.from.role === 'user') as { attachments?: Record<string, unknown>[] } | undefined;
+    expect(echo?.attachments?.[0]).toEqual({ contentType: 'image/jpeg', name: 'photo.jpg', thumbnailUrl: thumbnail });
+    // A thumbnail pointing elsewhere is dropped: the file kept (small) is shown, nothing is fetched from the sender's URL.
+    expect(echo?.attachments?.[1]).toMatchObject({ contentType: 'image/png', name: 'other.png' });
+    expect(JSON.stringify(echo)).not.toContain(elsewhere);
   });
 });
 

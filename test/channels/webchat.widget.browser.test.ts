@@ -116,7 +116,18 @@ test('a reload keeps the conversation and its open question; the upload button s
     const check = await chat.waitForBotMessage(/实际是 PNG/);
     expect(check).toMatch(/后缀是 \.jpg/);
     expect(check).toMatch(/小于下限/);
+    // The customer's photo shows in the transcript as a picture, not as a file card, also after a reload.
+    const shownAsPicture = async () => {
+      const bubble = page.locator('.webchat__bubble--from-user').last();
+      await bubble.locator('img').first().waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await bubble.locator('.webchat__fileContent').count()).toBe(0);
+    };
+    await shownAsPicture();
     await screenshot(page, 'widget-reload-upload.png');
+    await page.reload();
+    await chat.waitUntilConnected();
+    await chat.waitForBotMessage(/实际是 PNG/);
+    await shownAsPicture();
     expect(errors).toEqual([]);
   } finally {
     await page.context().close();
