@@ -11,6 +11,7 @@ import {
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
 import { readMessage } from '../understanding/reading';
+import { MAX_TEXT_LENGTH } from '../understanding/normalize';
 import { slotCatalog } from '../understanding/slots';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer } from '../answers/composeAnswer';
@@ -76,7 +77,8 @@ export class MainDialog extends ComponentDialog {
     const current = profile.entryId ? this.deps.understanding.kb.byId.get(profile.entryId) : undefined;
     const decision = decide({ reading, tracker: profile, openSlot, tailoredBy: current ? tailoredBy(current) : [], answerable: (id) => isAnswerable(this.entry(id)) });
     setTurnUnderstanding(context, { reading, decision });
-    if (decision.action === 'restart' || decision.action === 'cancel') return;
+    // A message too long to read gives no details either: the bot said it did not read it.
+    if (decision.action === 'restart' || decision.action === 'cancel' || decision.action === 'tooLong') return;
     learnDetails(profile, reading.details);
     if (decision.action === 'confirmHedge' && typeof reading.answer === 'object') (profile.hedged ??= {})[reading.answer.slot] = String(reading.answer.value);
     if (decision.action === 'takeHedged' && openSlot) learn(profile, openSlot, profile.hedged![openSlot], 'asked');
@@ -112,6 +114,10 @@ export class MainDialog extends ComponentDialog {
         await inner.cancelAllDialogs();
         await this.steer(context, decision.action, profile);
         return { status: DialogTurnStatus.complete };
+      case 'tooLong':
+        await context.sendActivity(reply(message('messageTooLong', lang, { limit: MAX_TEXT_LENGTH }), meta));
+        await inner.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
       case 'helpAtQuestion':
         await context.sendActivity(reply(message('help', lang, { title: current?.title[lang] ?? '' }), meta));
         await inner.repromptDialog();
@@ -159,6 +165,9 @@ export class MainDialog extends ComponentDialog {
       case 'restart':
       case 'help':
         await this.steer(context, decision.action, profile);
+        return step.endDialog();
+      case 'tooLong':
+        await context.sendActivity(reply(message('messageTooLong', lang, { limit: MAX_TEXT_LENGTH }), { intent: 'none', score: 0 }));
         return step.endDialog();
       case 'lostContext':
         await context.sendActivity(reply(message('lostContext', lang), { intent: 'none', score: 0 }));

@@ -3,6 +3,7 @@ import { differs, type ConversationProfile } from './conversationProfile';
 
 /** What the turn does; the dialogs carry it out. */
 export type Action =
+  | 'tooLong'
   | 'cancel'
   | 'restart'
   | 'help'
@@ -124,10 +125,11 @@ function classified(p: PolicyInput): Omit<Decision, 'case'> {
 }
 
 /**
- * The policy: the first case whose condition holds decides the turn. Read top to bottom: steering commands, then a
+ * The policy: the first case whose condition holds decides the turn. Read top to bottom: a message too long to read, steering commands, then a
  * question that is open, then what follows an answer, then a new request.
  */
 export const CASES: Case[] = [
+  { name: 'too long', when: (p) => p.reading.tooLong, then: () => ({ action: 'tooLong' }) },
   { name: 'cancel', when: (p) => p.reading.command === 'cancel', then: () => ({ action: 'cancel' }) },
   { name: 'start over', when: (p) => p.reading.command === 'restart', then: () => ({ action: 'restart' }) },
   { name: 'help at a question', when: (p) => at(p) && p.reading.command === 'help', then: () => ({ action: 'helpAtQuestion' }) },

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as OpenCC from 'opencc-js';
 import YAML from 'yaml';
 import { fromRoot } from '../config/paths';
+import { messageLimits } from './limits';
 
 // Hong Kong and Taiwan forms both appear in pasted prompts; 'hk' → 'cn' covers the characters of both.
 const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
@@ -17,8 +18,8 @@ const variantPattern = new RegExp(
   'g',
 );
 
-/** Longest text the bot reads; beyond it a message is cut (a pasted prompt is never this long). */
-export const MAX_TEXT_LENGTH = 2000;
+/** Longest text the bot reads (knowledge/limits.yaml); a longer message is told so (Reading.tooLong) and read no further. */
+export const MAX_TEXT_LENGTH = messageLimits().messageMaxLength;
 
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufffd]/g;
 const PUNCTUATION = /[\p{P}\p{S}]+/gu;

@@ -12,7 +12,7 @@ import {
   type ChoiceSpan,
 } from './details';
 import { detectLanguage, type Lang } from './language';
-import { normalize } from './normalize';
+import { MAX_TEXT_LENGTH, normalize } from './normalize';
 import { isOneOf, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
 import { slotCatalog } from './slots';
 
@@ -43,6 +43,8 @@ export interface Signals {
 /** One message read once: everything the policy decides on. Never stored; raw text stays out of it except as normalized here. */
 export interface Reading {
   normalized: string;
+  /** Longer than the limit (knowledge/limits.yaml): the bot says so rather than answer a part of it. */
+  tooLong: boolean;
   /** The language the text is written in, when it tells. */
   lang?: Lang;
   command?: Command;
@@ -111,6 +113,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
   const dontKnow = saysAnyNormalized(normalized, catalog.unknown);
   const reading: Omit<Reading, 'classification'> = {
     normalized,
+    tooLong: text.trim().length > MAX_TEXT_LENGTH,
     lang: detectLanguage(normalized),
     command: commandOfNormalized(normalized),
     pick: picked ? Number(picked[1]) : undefined,
