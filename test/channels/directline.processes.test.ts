@@ -1,7 +1,8 @@
 /**
  * Two bot PROCESSES (`node dist/index.js`) on one Redis, as two instances behind a load balancer run: a widget
  * conversation started on one continues on the other through Microsoft's Direct Line client, mid-dialog, and goes on
- * after the process holding it restarts. Each process keeps nothing of its own that the conversation needs.
+ * after the process holding it restarts; what one process's turn writes reaches a WebSocket the other holds.
+ * Each process keeps nothing of its own that the conversation needs.
  */
 import { ConnectionStatus, DirectLineClient } from '../helpers/directLineClient';
 import { startBotProcess, type BotProcess } from '../helpers/botProcess';
@@ -56,7 +57,6 @@ describeRedis('two bot processes on one Redis share the widget’s conversations
     await onA.until(() => botReplies(onA).length > 0, 'the greeting');
     await onA.post({ type: 'message', text: '提示证件号码位数不正确', locale: 'zh-CN' } as Parameters<DirectLineClient['post']>[0]);
     await onA.until(() => botReplies(onA).some((r) => r.channelData?.slot === 'certType'), 'the certificate-type question');
-    onA.end();
 
     // On B, polling, with a token B refreshed: the answer to A's question continues the same dialog.
     const onB = connect({ token: await refresh(b, token), domain: `${b.url}/v3/directline`, conversationId, webSocket: false });
@@ -65,6 +65,10 @@ describeRedis('two bot processes on one Redis share the widget’s conversations
     await onB.until(() => botReplies(onB).some((r) => r.channelData?.slot === 'certNumber'), 'the certificate-number question, asked on B');
     const seenOnB = onB.texts();
     expect(seenOnB).toContain('user:提示证件号码位数不正确'); // B streams the history A wrote
+    // What B's turn wrote reaches the WebSocket A's process holds (Redis pub/sub between the processes).
+    await onA.until(() => botReplies(onA).some((r) => r.channelData?.slot === 'certNumber'), "B's question on A's socket");
+    expect(onA.texts()).toContain('user:居民身份证');
+    onA.end();
     onB.end();
 
     // B restarts on the same address; a fresh client resumes from the start and sees everything, then finishes the dialog.
