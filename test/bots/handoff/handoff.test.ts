@@ -410,3 +410,57 @@ describe('a Teams channel as the agents’ desk', () => {
     await until(() => messages(connector, conversation).slice(before).find((a) => a.text?.includes('来自坐席')));
   });
 });
+
+describe('the DingTalk group and a Teams channel as desks together', () => {
+  const CHANNEL = '19:both-desks@thread.tacv2';
+  let desk: Recorder;
+  let groupSession: Recorder;
+  let teams: Recorder;
+  let connector: Recorder;
+  let bot: Server;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    [desk, groupSession, teams, connector] = await Promise.all([recorder(), recorder(), recorder(), recorder()]);
+    const base = settings(desk.url);
+    const teamsConversation = teamsDeskReference({ HANDOFF_TEAMS_CONVERSATION: CHANNEL, HANDOFF_TEAMS_SERVICE_URL: teams.url });
+    app = createApp({ ...base, handoff: { ...base.handoff, teamsConversation } }, { today: () => '2026-11-22' });
+    bot = await listen(app.app);
+  });
+  afterAll(async () => {
+    app.handoff.stop();
+    await Promise.all([bot.close(), desk.close(), groupSession.close(), teams.close(), connector.close()]);
+  });
+
+  const teamsTexts = () => (teams.bodies as Sent[]).map((b) => b.text ?? '');
+
+  it('each case and customer message reaches both desks; an agent of either answers the case', async () => {
+    const conversation = 'web-both-desks-1';
+    await customerSays(bot, connector, conversation, '转人工');
+    const notice = await until(() => messages(connector, conversation).find((a) => a.channelData?.handoff));
+    const caseNumber = caseNumberIn(notice.text ?? '');
+    await until(() => deskPosts(desk).find((t) => t.includes(`#${caseNumber}`)));
+    await until(() => teamsTexts().find((t) => t.includes(`#${caseNumber}`)));
+
+    // Answered from DingTalk; the customer's reply then reaches both desks.
+    await agentSays(bot, groupSession, `#${caseNumber} 钉钉这边的客服来了`);
+    await until(() => messages(connector, conversation).find((a) => a.text?.includes('钉钉这边的客服来了') && a.channelData?.from === 'agent'));
+    await customerSays(bot, connector, conversation, '好的，谢谢');
+    await until(() => deskPosts(desk).find((t) => t.includes(`#${caseNumber} 客户`) && t.includes('好的，谢谢')));
+    await until(() => teamsTexts().find((t) => t.includes(`#${caseNumber} 客户`) && t.includes('好的，谢谢')));
+
+    // Closed from Teams.
+    const res = await postMessage(bot.url, `<at>实名助手</at> #${caseNumber} 结束`, {
+      channelId: 'msteams',
+      serviceUrl: teams.url,
+      deliveryMode: undefined,
+      from: { id: '29:agent-8', name: 'Agent' },
+      recipient: { id: '28:bot', name: '实名助手' },
+      conversation: { id: `${CHANNEL};messageid=77`, conversationType: 'channel', isGroup: true },
+      channelData: { channel: { id: CHANNEL }, team: { id: '19:team@thread.tacv2' } },
+      entities: [{ type: 'mention', mentioned: { id: '28:bot', name: '实名助手' }, text: '<at>实名助手</at>' }],
+    });
+    expect(res.status).toBeLessThan(300);
+    await until(() => messages(connector, conversation).find((a) => a.text?.includes('已结束本次会话')));
+  });
+});
