@@ -33,7 +33,7 @@ export type OpenedListener = (context: TurnContext, request: HandoffRequest, mas
 
 export interface HandoffOptions {
   cases: CaseStore;
-  /** The agents' desks (DingTalk group, Teams channel); none: only the Bot Framework hand-off event (a hosted contact center takes over). */
+  /** The agents' desks (DingTalk group, Teams channel); none: only the `handoff.initiate` event (a hosted contact center takes over). */
   desks?: AgentDesk[];
   timeoutSeconds: number;
   logger: Pick<Logger, 'info' | 'warn'>;
@@ -45,9 +45,9 @@ export interface HandoffOptions {
 
 /**
  * Hand-off to people (issue #13). start() opens a case: the customer is told, the Bot Framework `handoff.initiate`
- * event goes to their conversation, and the case is posted to the agents' desks (DingTalk group, Teams channel). As middleware it then routes:
- * the customer's messages go to the agents, not to the bot, while their case is open; an agent's `#<n> text` in
- * a desk reaches the customer of case n; `handoff.status` events from a contact center are honoured.
+ * event goes to their conversation, and the case is posted to the agents' desks (DingTalk group, Teams channel).
+ * As middleware it then routes: the customer's messages go to the agents, not to the bot, while their case is open;
+ * an agent's `#<n> text` in a desk reaches the customer of case n; `handoff.status` events from a contact center are honoured.
  * No agent within the timeout: the customer is told and may leave a message, which stays on the case.
  */
 export class HandoffService implements Middleware, HandoffStarter {
