@@ -70,6 +70,9 @@ export class DirectLineAdapter extends BotAdapter {
 
   async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continueConversation' }, reference, true);
+    // applyConversationReference gives it the id of the message the reference was taken from: as that message's copy,
+    // the duplicate-activity middleware would drop it and the proactive message would never be sent.
+    delete activity.id;
     await this.processActivity(activity, logic);
   }
 

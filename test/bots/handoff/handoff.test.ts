@@ -7,6 +7,7 @@ import { createApp } from '../../../index';
 import { readSettings, teamsDeskReference, type Settings } from '../../../config/settings';
 import { signDingTalk } from '../../../channels/dingtalk/signature';
 import { listen, postMessage, recorder } from '../../helpers/servers';
+import { DirectLineClient } from '../../helpers/directLineClient';
 import { describeRedis, redisTestContext, sleep, TEST_REDIS_URL } from '../../storage/redisTestSupport';
 
 const APP_SECRET = 'test-app-secret';
@@ -393,6 +394,24 @@ describe('a Teams channel as the agents’ desk', () => {
     await customerSays(bot, connector, conversation, '注册者证件不完整');
     const answer = await until(() => messages(connector, conversation).slice(backBefore)[0]);
     expect(answer.channelData?.intent).toBe('domain.cert-incomplete');
+  });
+
+  it('a customer on the widget (Direct Line) gets the Teams agent’s reply in their transcript', async () => {
+    const issued = (await (await fetch(`${bot.url}/api/directline/token`, { method: 'POST' })).json()) as { token: string };
+    const widget = new DirectLineClient({ token: issued.token, domain: `${bot.url}/v3/directline`, webSocket: false, conversationStartProperties: { locale: 'zh-CN' } });
+    try {
+      await widget.until(() => widget.activities.some((a) => a.type === 'message' && a.from.role === 'bot'), 'the greeting');
+      await widget.post({ type: 'message', text: '我要人工客服', locale: 'zh-CN' } as Parameters<DirectLineClient['post']>[0]);
+      await widget.until(() => widget.texts().some((t) => /工单 \*\*#\d+/.test(t)), 'the case notice');
+      const caseNumber = caseNumberIn(widget.texts().find((t) => /工单 \*\*#\d+/.test(t))!);
+      await until(() => casePosts().find((p) => p.body.text?.includes(`#${caseNumber}`)));
+      await agentSaysInTeams(`#${caseNumber} 您好，请发一下失败提示的截图`);
+      await widget.until(() => widget.texts().some((t) => t.includes('请发一下失败提示的截图')), "the agent's reply");
+      const relayed = widget.activities.find((a) => a.type === 'message' && a.text?.includes('请发一下失败提示的截图')) as { channelData?: Record<string, unknown> };
+      expect(relayed.channelData).toMatchObject({ intent: 'handoff.human', handoff: true, from: 'agent' });
+    } finally {
+      widget.end();
+    }
   });
 
   it('the same words from another tenant’s channel or another Teams conversation are not an agent’s reply', async () => {
