@@ -288,7 +288,7 @@ describeRedis('Direct Line conversations in Redis', () => {
       const back = client({ token: refreshed.body.token as string, domain, conversationId: body.conversationId, webSocket });
       await back.post({ type: 'message', text: 'after restart' });
       await back.untilText('echo: after restart');
-      expect(back.texts()).toEqual(['bot:welcome (en-US)', 'user:before restart', 'bot:echo: before restart', 'user:after restart', 'bot:echo: after restart']);
+      expect(back.textsInOrder()).toEqual(['bot:welcome (en-US)', 'user:before restart', 'bot:echo: before restart', 'user:after restart', 'bot:echo: after restart']);
     } finally {
       await after.close();
     }

@@ -63,7 +63,7 @@ describeRedis('two bot processes on one Redis share the widget’s conversations
     await onB.untilStatus(ConnectionStatus.Online);
     await onB.post({ type: 'message', text: '居民身份证', locale: 'zh-CN' } as Parameters<DirectLineClient['post']>[0]);
     await onB.until(() => botReplies(onB).some((r) => r.channelData?.slot === 'certNumber'), 'the certificate-number question, asked on B');
-    const seenOnB = onB.texts();
+    const seenOnB = onB.textsInOrder();
     expect(seenOnB).toContain('user:提示证件号码位数不正确'); // B streams the history A wrote
     // What B's turn wrote reaches the WebSocket A's process holds (Redis pub/sub between the processes).
     await onA.until(() => botReplies(onA).some((r) => r.channelData?.slot === 'certNumber'), "B's question on A's socket");
@@ -76,7 +76,7 @@ describeRedis('two bot processes on one Redis share the widget’s conversations
     const b2 = await start(b.port);
     const again = connect({ token: await refresh(b2, token), domain: `${b2.url}/v3/directline`, conversationId, webSocket: true });
     await again.until(() => botReplies(again).some((r) => r.channelData?.slot === 'certNumber'), 'the history after the restart');
-    expect(again.texts().slice(0, seenOnB.length)).toEqual(seenOnB);
+    expect(again.textsInOrder().slice(0, seenOnB.length)).toEqual(seenOnB);
     await again.post({ type: 'message', text: '跳过', locale: 'zh-CN' } as Parameters<DirectLineClient['post']>[0]);
     await again.until(() => botReplies(again).some((r) => r.channelData?.intent === 'domain.cert-type-or-number' && !r.channelData.slot && /证件类型/.test(r.text ?? '')), 'the answer after the restart');
   });

@@ -38,6 +38,10 @@ function fetchAjax(request: AjaxRequest): Observable<unknown> {
   });
 }
 
+function textsOf(activities: Activity[]): string[] {
+  return activities.filter((a) => a.type === 'message').map((a) => `${a.from.role ?? (a.from.id.startsWith('dl_') ? 'user' : 'bot')}:${a.text}`);
+}
+
 /** Microsoft's Direct Line client in Node, as a page would use it, plus what a test needs to watch it. */
 export class DirectLineClient {
   readonly directLine: DirectLine;
@@ -56,9 +60,18 @@ export class DirectLineClient {
     return this.directLine.connectionStatus$.getValue();
   }
 
-  /** Texts of the messages received so far, as "role:text". */
+  /** Texts of the messages received so far, as "role:text", in the order they arrived. */
   texts(): string[] {
-    return this.activities.filter((a) => a.type === 'message').map((a) => `${a.from.role ?? (a.from.id.startsWith('dl_') ? 'user' : 'bot')}:${a.text}`);
+    return textsOf(this.activities);
+  }
+
+  /**
+   * The same in the conversation's order (the ids' zero-padded sequence). DirectLineJS emits each activity set's
+   * activities on its scheduler and merges sets, so a live set can arrive between a backlog's activities; Web Chat
+   * orders the transcript itself, a test compares this.
+   */
+  textsInOrder(): string[] {
+    return textsOf([...this.activities].sort((x, y) => (x.id ?? '').localeCompare(y.id ?? '')));
   }
 
   post(activity: Partial<Activity>): Promise<string> {
