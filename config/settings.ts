@@ -70,7 +70,7 @@ export interface TeamsDeskReference {
 export function teamsDeskReference(env: NodeJS.ProcessEnv): TeamsDeskReference | undefined {
   const value = env.HANDOFF_TEAMS_CONVERSATION?.trim();
   if (!value) return undefined;
-  let parsed: { serviceUrl?: unknown; conversation?: { id?: unknown; tenantId?: unknown }; bot?: { id?: unknown; name?: unknown } };
+  let parsed: { serviceUrl?: unknown; conversation?: { id?: unknown; tenantId?: unknown; conversationType?: unknown }; bot?: { id?: unknown; name?: unknown } };
   if (value.startsWith('{')) {
     try {
       parsed = JSON.parse(value);
@@ -86,7 +86,9 @@ export function teamsDeskReference(env: NodeJS.ProcessEnv): TeamsDeskReference |
   if (typeof serviceUrl !== 'string' || !/^https?:\/\//.test(serviceUrl)) throw new Error('HANDOFF_TEAMS_CONVERSATION needs a serviceUrl (in the JSON, or HANDOFF_TEAMS_SERVICE_URL)');
   const tenantId = typeof parsed.conversation?.tenantId === 'string' && parsed.conversation.tenantId ? parsed.conversation.tenantId : undefined;
   const bot = typeof parsed.bot?.id === 'string' ? { id: parsed.bot.id, name: typeof parsed.bot.name === 'string' ? parsed.bot.name : '' } : undefined;
-  return { channelId: 'msteams', serviceUrl, conversation: { id, conversationType: 'channel', isGroup: true, ...(tenantId ? { tenantId } : {}) }, ...(bot ? { bot } : {}) };
+  // A channel unless the reference says otherwise (a group chat may be the desk too).
+  const conversationType = typeof parsed.conversation?.conversationType === 'string' && parsed.conversation.conversationType ? parsed.conversation.conversationType : 'channel';
+  return { channelId: 'msteams', serviceUrl, conversation: { id, conversationType, isGroup: true, ...(tenantId ? { tenantId } : {}) }, ...(bot ? { bot } : {}) };
 }
 
 /** Bot Framework, Teams and DingTalk attachment hosts. */

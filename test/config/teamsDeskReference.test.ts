@@ -13,6 +13,11 @@ describe('HANDOFF_TEAMS_CONVERSATION', () => {
     });
   });
 
+  it('keeps the conversation type of a group chat given as the desk', () => {
+    const reference = teamsDeskReference({ HANDOFF_TEAMS_CONVERSATION: JSON.stringify({ serviceUrl: 'https://smba.trafficmanager.net/emea/', conversation: { id: '19:chat@thread.v2', conversationType: 'groupChat' } }) });
+    expect(reference?.conversation).toEqual({ id: '19:chat@thread.v2', conversationType: 'groupChat', isGroup: true });
+  });
+
   it('or the channel’s conversation id with HANDOFF_TEAMS_SERVICE_URL and HANDOFF_TEAMS_TENANT_ID', () => {
     const settings = readSettings({ HANDOFF_TEAMS_CONVERSATION: '19:desk@thread.tacv2', HANDOFF_TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/apac/', HANDOFF_TEAMS_TENANT_ID: 't-2' });
     expect(settings.handoff.teamsConversation).toMatchObject({ serviceUrl: 'https://smba.trafficmanager.net/apac/', conversation: { id: '19:desk@thread.tacv2', tenantId: 't-2' } });
