@@ -3,6 +3,7 @@ import { createApp } from '../index';
 import { readSettings } from '../config/settings';
 import { signDingTalk } from '../channels/dingtalk/signature';
 import { listen } from './helpers/servers';
+import { MAX_TEXT_LENGTH } from '../understanding/normalize';
 
 /**
  * Random mutations of valid activities and DingTalk callbacks (wrong types, huge strings, deep nesting, unicode,
@@ -149,7 +150,8 @@ describe('fuzzing the HTTP endpoints', () => {
       spaces: (n) => '1 '.repeat(n),
       dates: (n) => '2024年1月1日 '.repeat(Math.ceil(n / 5)).slice(0, 2 * n),
     };
-    const sizes = [125, 250, 500, 1000, 5000]; // 250 characters to 10,000 (the largest text accepted)
+    // 250 characters to 10,000 (the largest text accepted); 1,990 is read whole, 2,000 and more get the length notice.
+    const sizes = [125, 250, 500, 995, 1000, 5000];
     let sent = 0;
     const cpuOf = async (text: string) => {
       const before = process.cpuUsage();
@@ -163,7 +165,7 @@ describe('fuzzing the HTTP endpoints', () => {
       const used = process.cpuUsage(before);
       expect(res.status).toBe(200);
       expect(replies.length).toBeGreaterThan(0);
-      return { cpuMs: (used.user + used.system) / 1000, ms: performance.now() - started };
+      return { cpuMs: (used.user + used.system) / 1000, ms: performance.now() - started, tooLong: replies.some((r) => /太长/.test(r.text ?? '')) };
     };
 
     await cpuOf('warm-up 注册者证件不完整'); // the first turn loads the models
@@ -187,6 +189,7 @@ describe('fuzzing the HTTP endpoints', () => {
           const runs = [await cpuOf(shape(n)), await cpuOf(shape(n)), await cpuOf(shape(n))];
           costs[name].push(Math.min(...runs.map((r) => r.cpuMs)));
           expect(Math.max(...runs.map((r) => r.ms))).toBeLessThan(1000);
+          expect(runs.every((r) => r.tooLong === `${sent}:${shape(n)}`.length > MAX_TEXT_LENGTH)).toBe(true);
         }
       }
     } finally {
