@@ -118,7 +118,8 @@ export class MainDialog extends ComponentDialog {
         return { status: DialogTurnStatus.waiting };
       case 'explainDetail': {
         const slot = openQuestionSlot(inner);
-        if (slot) await context.sendActivity(reply(slotCatalog().slots[slot].why[lang], { ...meta, slot }));
+        const why = current?.slots?.find((s) => s.name === slot)?.why ?? (slot ? slotCatalog().slots[slot].why : undefined);
+        if (slot && why) await context.sendActivity(reply(why[lang], { ...meta, slot }));
         await inner.repromptDialog();
         return { status: DialogTurnStatus.waiting };
       }
@@ -235,7 +236,11 @@ export class MainDialog extends ComponentDialog {
     const meta = { intent: entry.id, score: profile.entryScore ?? 1 };
     const title = entry.title[lang];
     const full = composeAnswer(entry, { lang, today: this.deps.today(), details: profile.details });
-    const part = answerPart(full, reading.normalized);
+    // "还是不行", "already on the latest version": the seed's next step, when the entry has one.
+    const nextSteps = reading.signals.stillFails ? (entry.parts ?? []).filter((p) => p.stillFails).map((p) => p[lang].trim()) : [];
+    const parts = (entry.parts ?? []).map((p) => ({ text: p[lang], asks: [...(p.asks?.zh ?? []), ...(p.asks?.en ?? [])] }));
+    const asked = answerPart(full, reading.normalized, parts);
+    const part = nextSteps.length && !asked.some((line) => nextSteps.includes(line)) ? nextSteps : asked;
     if (part.length) {
       profile.failures = 0;
       await context.sendActivity(reply(`${message('partOfAnswer', lang, { title })}\n\n${part.join('\n')}`, meta));

@@ -66,6 +66,9 @@ const afterAnswer = (p: PolicyInput) => !at(p) && p.tracker.lastAnswer !== undef
 const hedgedValue = (p: PolicyInput) => (p.openSlot ? p.tracker.hedged?.[p.openSlot] : undefined);
 const sureAnswer = (p: PolicyInput) => typeof p.reading.answer === 'object' && p.reading.answer.certainty === 'sure';
 const conversational = (p: PolicyInput) => /^(smalltalk|handoff)\./.test(p.reading.classification.intent);
+/** Small talk or a hand-off request; small talk that asks something ("ok what exactly do I record?") is a follow-up. */
+const chat = (p: PolicyInput) =>
+  p.reading.classification.intent === 'handoff.human' || (conversational(p) && !p.reading.signals.question && !p.reading.signals.stillFails);
 const asksWhy = (p: PolicyInput) => p.reading.command === 'explain' || p.reading.signals.question === 'why' || p.reading.signals.question === 'meaning';
 
 /** The entry a message is recognized as (the first of a clarification), and how surely. */
@@ -88,6 +91,12 @@ function newFailureAfterAnswer(p: PolicyInput): boolean {
   const c = p.reading.classification;
   if (p.reading.onlyDetails || c.intent === 'none' || conversational(p)) return false;
   return c.score >= (p.reading.signals.saysFailure ? SWITCH_CONFIDENCE : DETAIL_ONLY_SWITCH);
+}
+
+/** After an answer: the message is recognized as another answerable entry, surely enough to leave the one answered. */
+function recognizedElsewhere(p: PolicyInput): boolean {
+  const t = target(p);
+  return !!t && t.id !== p.tracker.entryId && (p.reading.classification.intent === 'clarify' || p.answerable(t.id)) && t.score >= SWITCH_CONFIDENCE;
 }
 
 /** A detail, a date, a certificate type or a number alone, reading as the answer to a question nobody asked. */
@@ -160,8 +169,14 @@ export const CASES: Case[] = [
     name: 'follow-up on the answer',
     when: (p) => {
       const s = p.reading.signals;
-      return afterAnswer(p) && !conversational(p) && (s.followUp || !!s.question || s.correction || p.reading.details.length > 0 || p.reading.mentioned.length > 0);
+      return afterAnswer(p) && !chat(p) && (s.followUp || !!s.question || s.correction || s.stillFails || p.reading.details.length > 0 || p.reading.mentioned.length > 0);
     },
+    then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
+  },
+  // "换了个光线好的地方还是不行", "is there really no way": no new failure, so the entry answered is still the context.
+  {
+    name: 'no new failure after the answer',
+    when: (p) => afterAnswer(p) && !chat(p) && !recognizedElsewhere(p),
     then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
   },
   { name: 'new request', when: () => true, then: classified },

@@ -13,6 +13,18 @@ export interface SlotRequirement {
   ask?: boolean;
   /** Ask only when this holds. */
   when?: Condition;
+  /** Why this entry's answer depends on the detail (else the slot's general reason). */
+  why?: Bilingual;
+}
+
+/** A fact of the entry's seed that the answer leaves out, for a follow-up that asks for it. */
+export interface AnswerPartData {
+  zh: string;
+  en: string;
+  /** Words a follow-up asking for it uses beyond the part's own text. */
+  asks?: Phrases;
+  /** The next step when the answer's steps did not help. */
+  stillFails?: boolean;
 }
 
 export interface AnswerCase {
@@ -36,5 +48,6 @@ export interface Entry {
   sharedWith?: string[];
   compute?: string[];
   answer: Bilingual;
+  parts?: AnswerPartData[];
   cases?: AnswerCase[];
 }

@@ -5,7 +5,7 @@ import { commandOfNormalized, type Command } from './commands';
 import {
   findCertNumber,
   findChoiceSpans,
-  findDate,
+  findDateSaid,
   findHolderName,
   recognizeSlotAnswer,
   saysAnyNormalized,
@@ -34,6 +34,8 @@ export interface Signals {
   /** Some detail is said with a hedge ("I think", "好像"). */
   hedge: boolean;
   correction: boolean;
+  /** The steps given were tried and did not help ("还是不行", "already on the latest version"). */
+  stillFails: boolean;
   dontKnow: boolean;
   saysFailure: boolean;
   affirm: boolean;
@@ -94,7 +96,8 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
   for (const span of choices.values()) {
     details.push({ slot: span.slot, value: span.value, span: [span.start, span.end], certainty: hedgedAt(span.start) ? 'hedged' : 'sure' });
   }
-  const date = findDate(text, options);
+  const dated = findDateSaid(text, options);
+  const date = dated?.day;
   const cert = findCertNumber(text);
   if (cert) details.push({ slot: 'certNumber', value: analyzeCertNumber(cert, (choices.get('certType')?.value ?? context.certType) as string | undefined), certainty: 'sure' });
   const name = findHolderName(text);
@@ -104,7 +107,12 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     mentioned.add('issueDate');
     // "那12月1号提交可以吗" names the resubmit day, not the issue date; a future day is no issue date either.
     const notWith = catalog.slots.issueDate?.notWith;
-    if (!(notWith && saysAnyNormalized(normalized, notWith)) && date <= context.today) details.push({ slot: 'issueDate', value: date, certainty: 'sure' });
+    if (!(notWith && saysAnyNormalized(normalized, notWith)) && date <= context.today) {
+      // "好像是上个月15号": a date is as hedged as the clause it was said in.
+      const at = normalized.indexOf(dated!.said);
+      const hedged = at >= 0 ? hedgedAt(at) : saysAnyNormalized(normalized, lexicon.hedge);
+      details.push({ slot: 'issueDate', value: date, certainty: hedged ? 'hedged' : 'sure' });
+    }
   }
 
   const picked = /^\s*([1-9])\s*$/.exec(normalized);
@@ -125,6 +133,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
       question: questionKind(normalized),
       hedge: details.some((d) => d.certainty === 'hedged'),
       correction: saysAnyNormalized(normalized, lexicon.correction),
+      stillFails: saysAnyNormalized(normalized, lexicon.stillFails),
       dontKnow,
       saysFailure: saysAnyNormalized(normalized, catalog.failure),
       affirm: isOneOf(normalized, lexicon.affirm),

@@ -10,7 +10,7 @@ export interface Words {
   en: string[];
 }
 
-export type QuestionKind = 'why' | 'meaning' | 'where' | 'how';
+export type QuestionKind = 'why' | 'meaning' | 'where' | 'how' | 'what';
 
 /** knowledge/lexicon/signals.yaml: phrasings that tell how a message reads. */
 export interface SignalLexicon {
@@ -18,6 +18,7 @@ export interface SignalLexicon {
   questions: Record<QuestionKind, Words>;
   hedge: Words;
   correction: Words;
+  stillFails: Words;
   affirm: Words;
   deny: Words;
   filler: Words;
@@ -37,7 +38,8 @@ export function signalLexicon(): SignalLexicon {
   return lexicon;
 }
 
-const QUESTION_KINDS: QuestionKind[] = ['why', 'meaning', 'where', 'how'];
+// The first kind that matches names the question: "为什么要省份" is a why, though it also says 什么.
+const QUESTION_KINDS: QuestionKind[] = ['why', 'meaning', 'where', 'how', 'what'];
 /** Particles and fillers around a yes or no ("对的呀", "yes please"): they don't change it. */
 const PARTICLES = /(?:^|\s)(?:please|thanks|thank you)(?:\s|$)|[呀啊吧呢哦噢嘛啦了的呗]+$/g;
 

@@ -73,7 +73,7 @@ describe('policy: at a question', () => {
     expect(decision('不对，是澳门', { entry: 'domain.overseas-user', openSlot: 'holderType', details: { region: 'hk' } })).toMatchObject({ action: 'correct' });
   });
 
-  it.each(['为什么要问这个', '這是什麼意思', 'why do you need this?'])('explains why the detail matters: %s', (text) => {
+  it.each(['为什么要问这个', '這是什麼意思', 'why do you need this?', '这跟地区有啥关系', 'what does the date have to do with it?'])('explains why the detail matters: %s', (text) => {
     expect(decision(text, atIssueDate).action).toBe('explainDetail');
   });
 
@@ -85,6 +85,13 @@ describe('policy: at a question', () => {
     expect(decision('not sure which site, the English one I think', atSite)).toMatchObject({ action: 'confirmHedge' });
     expect(decision('好像是国际站吧', { ...atSite, lang: 'zh' }).action).toBe('confirmHedge');
     expect(decision('国际站', { ...atSite, lang: 'zh' }).action).toBe('takeAnswer');
+  });
+
+  it('keeps a date said with a hedge as unsure, a plain one as sure', () => {
+    const read = (text: string) => readMessage(text, { lang: 'zh', today: TODAY }, understanding.classifier).details.find((d) => d.slot === 'issueDate');
+    expect(read('新证我记得是上周二拿的，提交后提示新颁发证件')).toMatchObject({ value: '2026-11-10', certainty: 'hedged' });
+    expect(read('新证是上周二拿的，不过好像审核的人说要等')).toMatchObject({ value: '2026-11-10', certainty: 'sure' });
+    expect(decision('大概是11月12号吧', atIssueDate).action).toBe('confirmHedge');
   });
 
   it('takes a confirmed hedge, asks again on a no, takes a named value over the hedge', () => {
@@ -115,6 +122,24 @@ describe('policy: after an answer', () => {
     expect(decision('我还有个旧号，注销了行不行', afterDayuLimit)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart' });
     expect(decision('where do I send that?', { ...afterDayuLimit, lang: 'en' }).action).toBe('answerPart');
     expect(decision('那如果是企业呢', afterDayuLimit).action).toBe('answerPart');
+  });
+
+  it('stays in the entry answered when the steps did not help, whatever the wording ("照样", "no luck")', () => {
+    const afterFace: Situation = { entry: 'icp.face-mismatch', answered: true };
+    expect(decision('按你说的重新弄了一遍，照样报这个', afterFace)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart', entryId: 'icp.face-mismatch' });
+    expect(decision('tried it again in daylight, no luck', { ...afterFace, lang: 'en' })).toMatchObject({ action: 'answerPart', entryId: 'icp.face-mismatch' });
+  });
+
+  it('keeps a message with no failure and no follow-up words in the entry answered, never out of scope', () => {
+    const afterMilitary: Situation = { entry: 'domain.military', answered: true, lang: 'en' };
+    const d = decision('so there is honestly nothing Alibaba Cloud can do for a unit like ours', afterMilitary);
+    expect(d).toMatchObject({ action: 'answerPart', entryId: 'domain.military' });
+    expect(decision('我们领导不太想换地方注册', { ...afterMilitary, lang: 'zh' }).action).toBe('answerPart');
+  });
+
+  it('reads small talk that asks something as a follow-up, not as thanks', () => {
+    expect(decision('ok thanks, and which papers do they want from me?', { ...afterDayuLimit, lang: 'en' }).action).toBe('answerPart');
+    expect(decision('thanks a lot', { ...afterDayuLimit, lang: 'en' }).action).toBe('smalltalk');
   });
 
   it('switches on a real new failure', () => {
