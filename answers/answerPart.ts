@@ -39,14 +39,19 @@ function topics(): string[][] {
 function contains(text: string, word: string): boolean {
   if (/\p{Script=Han}/u.test(word)) return text.includes(word);
   const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^a-z0-9])${escaped}([^a-z0-9]|$)`).test(text);
+  // "6.2mb" says mb: a unit may follow a number.
+  const before = /^[a-z]/.test(word) ? '[^a-z]' : '[^a-z0-9]';
+  return new RegExp(`(^|${before})${escaped}([^a-z0-9]|$)`).test(text);
 }
 
 /** The content words of a normalized question: no signal words ("那如果", "where"), no stop words. */
 function contentWords(normalized: string): string[] {
   const { followUp, questions, hedge, correction, stillFails } = signalLexicon();
   const signal = new Set([followUp, hedge, correction, stillFails, ...Object.values(questions)].flatMap((w) => [...w.zh, ...w.en]));
-  const words = cutWords(normalized).map((w) => w.trim()).filter(Boolean);
+  // jieba cuts Latin text into letters: it segments the Chinese runs, English is split into its words.
+  const han = normalized.match(/\p{Script=Han}+/gu) ?? [];
+  const latin = normalized.replace(/\p{Script=Han}+/gu, ' ').match(/[a-z0-9][a-z0-9.'-]*[a-z0-9]|[a-z0-9]/g) ?? [];
+  const words = [...han.flatMap((run) => cutWords(run)), ...latin].map((w) => w.trim()).filter(Boolean);
   return [...new Set(words)].filter((w) => {
     if (signal.has(w) || GENERIC.has(w) || ENGLISH_STOP.has(w)) return false;
     return /\p{Script=Han}/u.test(w) ? [...w].length >= 2 : /^[a-z0-9.]{3,}$/.test(w);
@@ -57,17 +62,17 @@ function contentWords(normalized: string): string[] {
  * What a question asks about, as concepts: each of its content words, and each topic group it names (any word of the
  * group then matches). A concept weighs the length of the words the question said it with.
  */
-function concepts(question: string): { words: string[]; weight: number }[] {
-  const out: { words: string[]; weight: number }[] = [];
+function concepts(question: string): { words: string[]; weight: number; topic: boolean }[] {
+  const out: { words: string[]; weight: number; topic: boolean }[] = [];
   const grouped = new Set<string>();
   for (const group of topics()) {
     const said = group.filter((w) => contains(question, w));
     if (!said.length) continue;
     said.forEach((w) => grouped.add(w));
-    out.push({ words: group, weight: Math.max(2, ...said.map((w) => [...w].length)) });
+    out.push({ words: group, weight: Math.max(2, ...said.map((w) => [...w].length)), topic: true });
   }
   for (const w of contentWords(question)) {
-    if (![...grouped].some((g) => g.includes(w) || w.includes(g))) out.push({ words: [w], weight: [...w].length });
+    if (![...grouped].some((g) => g.includes(w) || w.includes(g))) out.push({ words: [w], weight: [...w].length, topic: false });
   }
   return out;
 }
@@ -87,12 +92,11 @@ export function answerPart(answer: string, question: string, parts: PartSource[]
   const hitsOf = (c: { words: string[] }) => searchable.map((t) => c.words.some((w) => contains(t, w)));
   const asked = concepts(normalize(question))
     .map((c) => ({ ...c, hits: hitsOf(c) }))
-    .filter((c) => {
-      const n = c.hits.filter(Boolean).length;
-      return n > 0 && (units.length < 4 || n <= units.length / 2);
-    });
+    .map((c) => ({ ...c, count: c.hits.filter(Boolean).length }))
+    // A plain word most lines share tells nothing; a topic the whole answer is about still counts, for less.
+    .filter((c) => c.count > 0 && (c.topic || units.length < 4 || c.count <= units.length / 2));
   if (!asked.length) return [];
-  const scores = units.map((_, i) => asked.reduce((s, c) => s + (c.hits[i] ? c.weight : 0), 0));
+  const scores = units.map((_, i) => asked.reduce((s, c) => s + (c.hits[i] ? (c.weight * (units.length - c.count + 1)) / units.length : 0), 0));
   const best = Math.max(...scores);
   return units.filter((_, i) => scores[i] === best && best > 0).map((u) => u.text).slice(0, MAX_LINES);
 }

@@ -13,9 +13,10 @@ import type { Entry } from '../kb/types';
 import { readMessage } from '../understanding/reading';
 import { slotCatalog } from '../understanding/slots';
 import { inspectImage } from '../answers/imageCheck';
-import { composeAnswer } from '../answers/composeAnswer';
+import { composeAnswer, tailoredAnswer } from '../answers/composeAnswer';
 import { answerPart } from '../answers/answerPart';
 import { message } from '../answers/messages';
+import { formatDate } from '../answers/calculators';
 import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk, type AskDetailsOptions } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
@@ -78,6 +79,10 @@ export class MainDialog extends ComponentDialog {
     setTurnUnderstanding(context, { reading, decision });
     if (decision.action === 'restart' || decision.action === 'cancel') return;
     learnDetails(profile, reading.details);
+    // A hedged change after the answer ("不对，我记得是11月14号"): answered with it, saying so, rather than ignored.
+    if (decision.action === 'recompute') {
+      for (const d of reading.details) if (d.certainty === 'hedged' && current && tailoredBy(current).includes(d.slot)) learn(profile, d.slot, d.value, 'said');
+    }
     if (decision.action === 'confirmHedge' && typeof reading.answer === 'object') (profile.hedged ??= {})[reading.answer.slot] = String(reading.answer.value);
     if (decision.action === 'takeHedged' && openSlot) learn(profile, openSlot, profile.hedged![openSlot], 'asked');
     if (decision.action === 'reask' && openSlot) delete profile.hedged?.[openSlot];
@@ -246,6 +251,13 @@ export class MainDialog extends ComponentDialog {
       await context.sendActivity(reply(`${message('partOfAnswer', lang, { title })}\n\n${part.join('\n')}`, meta));
       return;
     }
+    // "so what should we do?": nothing in particular asked, so the part of the answer that is about their case.
+    const tailored = reading.signals.question === 'how' || reading.signals.question === 'what' ? tailoredAnswer(entry, { lang, today: this.deps.today(), details: profile.details }) : '';
+    if (tailored && !reading.details.length) {
+      profile.failures = 0;
+      await context.sendActivity(reply(`${message('forYourCase', lang, { title })}\n\n${tailored}`, meta));
+      return;
+    }
     const untailored = reading.details.map((d) => slotLabel(d.slot, d.value, lang)).filter((l): l is string => !!l);
     if (untailored.length) {
       profile.failures = 0;
@@ -303,7 +315,10 @@ export class MainDialog extends ComponentDialog {
     const score = profile.entryScore ?? 1;
     const answerFor = (l: typeof lang) => composeAnswer(entry, { lang: l, today: this.deps.today(), details: profile.details });
     const asked = entry.slots?.some((s) => profile.unknown.includes(s.name)) && !(step.values as Record<string, unknown>).askedAbout;
-    let text = `${asked ? `${message('unknownDetail', lang)}\n\n` : ''}${answerFor(lang)}`;
+    const turn = turnUnderstanding(context);
+    const assumed = turn?.decision.action === 'recompute' ? turn.reading.details.filter((d) => d.certainty === 'hedged' && profile.details[d.slot] === d.value) : [];
+    const assumedNote = assumed.length ? `${message('assumedHedged', lang, { values: assumed.map((d) => detailLabel(d.slot, d.value, lang)).join(lang === 'zh' ? '、' : ', ') })}\n\n` : '';
+    let text = `${assumedNote}${asked ? `${message('unknownDetail', lang)}\n\n` : ''}${answerFor(lang)}`;
 
     const others = (((step.values as Record<string, unknown>).others as string[] | undefined) ?? []).filter((id) => id !== entry.id && isAnswerable(this.entry(id)));
     if (this.deps.isAgentConversation(context)) {
@@ -350,6 +365,11 @@ export function tailoredBy(entry: Entry): string[] {
 /** A choice detail's label ("国际站（alibabacloud.com）"), for saying what the answer does not depend on. */
 function slotLabel(slot: string, value: unknown, lang: 'zh' | 'en'): string | undefined {
   return slotCatalog().slots[slot]?.choices?.find((c) => c.value === value)?.[lang];
+}
+
+/** A detail as the user reads it: a choice by its label, a date written out. */
+function detailLabel(slot: string, value: unknown, lang: 'zh' | 'en'): string {
+  return slotLabel(slot, value, lang) ?? (slotCatalog().slots[slot]?.type === 'date' && typeof value === 'string' ? formatDate(value, lang) : String(value));
 }
 
 /** File attachments (not cards) a user sent. */

@@ -217,7 +217,11 @@ export function findDate(text: string, options: DetailOptions): string | undefin
 }
 
 /** findDate, with the words the date was said in (normalized), to judge a hedge in their clause. */
-export function findDateSaid(text: string, options: DetailOptions): { day: string; said: string } | undefined {
+export function findDateSaid(
+  text: string,
+  options: DetailOptions,
+  rejected?: (normalized: string, at: number) => boolean,
+): { day: string; said: string } | undefined {
   const cert = findCertNumber(text);
   const cleaned = datePhrase(cert ? text.replace(cert, ' ') : text);
   if (!DATE_CUE.test(cleaned)) return undefined;
@@ -226,6 +230,8 @@ export function findDateSaid(text: string, options: DetailOptions): { day: strin
   for (const lang of [options.lang, options.lang === 'zh' ? 'en' : 'zh'] as const) {
     for (const result of recognizeDates(cleaned, cultureOf(lang), options.today)) {
       const said = normalize(result.text ?? '');
+      // "不是前天，是11月14号": the date said to be wrong is not the date.
+      if (rejected && rejected(cleaned, cleaned.indexOf(result.text ?? ''))) continue;
       const isPresent = !!present && isOneOfWords(said, present);
       const failureClause = isPresent && saysAnyNormalized(clauseAround(cleaned, result.text ?? ''), slotCatalog().failure);
       for (const resolution of (result.resolution?.values ?? []) as Parameters<typeof dayOf>[0][]) {

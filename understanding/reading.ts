@@ -13,7 +13,7 @@ import {
 } from './details';
 import { detectLanguage, type Lang } from './language';
 import { normalize } from './normalize';
-import { isOneOf, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
+import { isOneOf, negatedAt, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
 import { slotCatalog } from './slots';
 
 export type Certainty = 'sure' | 'hedged';
@@ -92,11 +92,16 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
   const details: DetailReading[] = [];
   const mentioned = new Set<string>();
   const choices = new Map<string, ChoiceSpan>();
-  for (const span of findChoiceSpans(normalized, { answer: false })) choices.set(span.slot, span);
+  for (const span of findChoiceSpans(normalized, { answer: false })) {
+    // "是香港，不是澳门": the detail rejected gives way to the one said; alone it still names the detail talked about.
+    const negated = negatedAt(normalized, span.start);
+    if (negated && choices.has(span.slot)) continue;
+    if (!negated || !choices.has(span.slot)) choices.set(span.slot, span);
+  }
   for (const span of choices.values()) {
     details.push({ slot: span.slot, value: span.value, span: [span.start, span.end], certainty: hedgedAt(span.start) ? 'hedged' : 'sure' });
   }
-  const dated = findDateSaid(text, options);
+  const dated = findDateSaid(text, options, (said, at) => at >= 0 && negatedAt(said, at));
   const date = dated?.day;
   const cert = findCertNumber(text);
   if (cert) details.push({ slot: 'certNumber', value: analyzeCertNumber(cert, (choices.get('certType')?.value ?? context.certType) as string | undefined), certainty: 'sure' });

@@ -19,6 +19,7 @@ export interface SignalLexicon {
   hedge: Words;
   correction: Words;
   stillFails: Words;
+  negation: Words;
   affirm: Words;
   deny: Words;
   filler: Words;
@@ -73,6 +74,13 @@ export function onlyDetails(normalized: string, spans: { start: number; end: num
   for (const w of [...filler.en].sort((a, b) => b.length - a.length)) words = words.split(` ${w} `).join(' ');
   for (const w of [...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join('');
   return words.replace(/\s+/g, '').length <= 2;
+}
+
+/** Whether the text just before a position ends with a negation ("不是澳门", "not Macao"). */
+export function negatedAt(normalized: string, start: number): boolean {
+  const before = normalized.slice(Math.max(0, start - 14), start).replace(/[\s,，]+$/, '');
+  const { negation } = signalLexicon();
+  return negation.zh.some((w) => before.endsWith(w)) || negation.en.some((w) => before === w || before.endsWith(` ${w}`));
 }
 
 /** The kind of question a normalized text asks, if it asks one. */
