@@ -113,7 +113,8 @@ function bareAnswer(p: PolicyInput): boolean {
 function classified(p: PolicyInput): Omit<Decision, 'case'> {
   const r = p.reading;
   const c = r.classification;
-  const product = r.signals.saysFailure ? r.product : undefined;
+  // A product named with a failure, or with what the system showed ("阿里云app备案…提示证件号码与姓名不一致"): in scope.
+  const product = r.signals.saysFailure || r.signals.reportsMessage ? r.product : undefined;
   const saysTooLittle = c.intent === 'none' || (c.score < VAGUE_SCORE && r.normalized.length <= VAGUE_LENGTH);
   if (c.intent === 'handoff.human') return { action: 'handoff', entryId: c.intent, score: c.score };
   if (product && saysTooLittle && !conversational(p)) {

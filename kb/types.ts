@@ -46,6 +46,8 @@ export interface Entry {
   slots?: SlotRequirement[];
   /** Entries of other products showing the same prompt text (the ICP app and 大鱼号). */
   sharedWith?: string[];
+  /** By entry of sharedWith: this entry's prompts the other product shows too (same words or meaning). */
+  sharedPrompts?: Record<string, string[]>;
   compute?: string[];
   answer: Bilingual;
   parts?: AnswerPartData[];

@@ -38,6 +38,8 @@ export interface Signals {
   stillFails: boolean;
   dontKnow: boolean;
   saysFailure: boolean;
+  /** Says the system showed a message ("提示", "it says"). */
+  reportsMessage: boolean;
   affirm: boolean;
   deny: boolean;
 }
@@ -141,6 +143,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
       stillFails: saysAnyNormalized(normalized, lexicon.stillFails),
       dontKnow,
       saysFailure: saysAnyNormalized(normalized, catalog.failure),
+      reportsMessage: !!catalog.reported && saysAnyNormalized(normalized, catalog.reported),
       affirm: isOneOf(normalized, lexicon.affirm),
       deny: isOneOf(normalized, lexicon.deny),
     },

@@ -33,6 +33,8 @@ export interface SlotCatalog {
   /** "I don't know" in each language. */
   unknown: { zh: string[]; en: string[] };
   failure: { zh: string[]; en: string[] };
+  /** Words saying the system showed a message. */
+  reported?: { zh: string[]; en: string[] };
   /** System wording that looks like a detail but is not one. */
   ignore: string[];
 }

@@ -167,6 +167,21 @@ describe('policy: no context', () => {
     expect(decision(text, { lang }).action).toBe('lostContext');
   });
 
+  it('asks which product when the message is about a prompt both products show, naming neither', () => {
+    const d = decision('刷脸那步一直说人脸和公安库不一致，怎么回事');
+    expect(d).toMatchObject({ action: 'clarify' });
+    expect(d.candidates).toEqual(expect.arrayContaining(['icp.face-mismatch', 'dayu.verify-failed-generic']));
+    expect(decision('the face scan keeps telling me my face does not match the public security database', { lang: 'en' }).action).toBe('clarify');
+    // One product's prompt pasted whole is that product's.
+    expect(decision('人脸核验采集人脸与公安库不一致')).toMatchObject({ action: 'answerEntry', entryId: 'icp.face-mismatch' });
+  });
+
+  it('keeps a story naming a product and what the system showed in scope: it asks which failure', () => {
+    const d = decision('我在阿里云APP里弄网站备案，证件都传好了，最后一步弹出来说我填的号码跟名字对应不起来，搞了一上午');
+    expect(d).toMatchObject({ action: 'whichFailure', product: 'icp' });
+    expect(d.candidates?.every((id) => id.startsWith('icp.'))).toBe(true);
+  });
+
   it('a new failure is a new request, even short', () => {
     expect(decision('不在实名库中').action).toBe('answerEntry');
     expect(decision('what is the weather today', { lang: 'en' }).action).toBe('outOfScope');
