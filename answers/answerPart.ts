@@ -62,10 +62,12 @@ function contentWords(normalized: string): string[] {
  * What a question asks about, as concepts: each of its content words, and each topic group it names (any word of the
  * group then matches). A concept weighs the length of the words the question said it with.
  */
-function concepts(question: string): { words: string[]; weight: number; topic: boolean }[] {
+function concepts(question: string, asks: string[]): { words: string[]; weight: number; topic: boolean }[] {
   const out: { words: string[]; weight: number; topic: boolean }[] = [];
   const grouped = new Set<string>();
-  for (const group of topics()) {
+  // A part's own asking words ("微信", "alipay") are looked for as they are: the segmenter may not know them.
+  const groups = [...topics(), ...asks.filter((w) => contains(question, w)).map((w) => [w])];
+  for (const group of groups) {
     const said = group.filter((w) => contains(question, w));
     if (!said.length) continue;
     said.forEach((w) => grouped.add(w));
@@ -90,7 +92,7 @@ export function answerPart(answer: string, question: string, parts: PartSource[]
   ];
   const searchable = units.map((u) => normalize(`${u.text} ${(u.asks ?? []).join(' ')}`));
   const hitsOf = (c: { words: string[] }) => searchable.map((t) => c.words.some((w) => contains(t, w)));
-  const asked = concepts(normalize(question))
+  const asked = concepts(normalize(question), [...new Set(parts.flatMap((p) => (p.asks ?? []).map((w) => normalize(w))))])
     .map((c) => ({ ...c, hits: hitsOf(c) }))
     .map((c) => ({ ...c, count: c.hits.filter(Boolean).length }))
     // A plain word most lines share tells nothing; a topic the whole answer is about still counts, for less.

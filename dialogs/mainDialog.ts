@@ -10,6 +10,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
+import { testedKeys } from '../kb/condition';
 import { readMessage } from '../understanding/reading';
 import { slotCatalog } from '../understanding/slots';
 import { inspectImage } from '../answers/imageCheck';
@@ -358,7 +359,7 @@ function isAnswerable(entry: Entry): boolean {
 /** The details an entry's answer is tailored by: the slots it declares and the details its cases test. */
 export function tailoredBy(entry: Entry): string[] {
   const slots = slotCatalog().slots;
-  const tested = (entry.cases ?? []).flatMap((c) => Object.keys(c.when)).filter((k) => k in slots);
+  const tested = (entry.cases ?? []).flatMap((c) => testedKeys(c.when)).filter((k) => k in slots);
   return [...new Set([...(entry.slots ?? []).map((s) => s.name), ...tested])];
 }
 

@@ -151,6 +151,12 @@ export const CASES: Case[] = [
   { name: 'why this question', when: (p) => at(p) && asksWhy(p), then: () => ({ action: 'explainDetail' }) },
   { name: "don't know at a question", when: (p) => at(p) && p.reading.answer === 'unknown', then: () => ({ action: 'takeAnswer' }) },
   { name: 'hand-off at a question', when: (p) => at(p) && !p.reading.onlyDetails && p.reading.classification.intent === 'handoff.human', then: classified },
+  // "搞错了 是香港 不是澳门" reads like the region entry, but it corrects a detail: no failure is said.
+  {
+    name: 'correction said at a question',
+    when: (p) => at(p) && p.reading.signals.correction && !p.reading.signals.saysFailure && p.reading.details.some((d) => differs(p.tracker, d)),
+    then: (p) => ({ action: 'correct', entryId: p.tracker.entryId }),
+  },
   { name: 'new failure at a question', when: (p) => at(p) && switchesAtQuestion(p), then: classified },
   { name: 'correction at a question', when: (p) => at(p) && p.reading.details.some((d) => differs(p.tracker, d)), then: (p) => ({ action: 'correct', entryId: p.tracker.entryId }) },
   { name: 'another detail at a question', when: (p) => at(p) && p.reading.details.length > 0, then: (p) => ({ action: 'rememberOther', entryId: p.tracker.entryId }) },

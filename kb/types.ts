@@ -5,7 +5,8 @@ export type EntryKind = 'failure' | 'question' | 'smalltalk' | 'handoff' | 'none
 export type Bilingual = Record<Lang, string>;
 export type Phrases = Partial<Record<Lang, string[]>>;
 export type ConditionValue = string | number | boolean;
-export type Condition = Record<string, ConditionValue | ConditionValue[]>;
+/** A slot or fact equal to a value, one of a list, or `{ not: … }`; `anyOf` holds when one of its conditions does. */
+export type Condition = { [key: string]: ConditionValue | ConditionValue[] | { not: ConditionValue | ConditionValue[] } | Condition[] };
 
 export interface SlotRequirement {
   name: string;

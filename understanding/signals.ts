@@ -42,6 +42,8 @@ export function signalLexicon(): SignalLexicon {
 // The first kind that matches names the question: "为什么要省份" is a why, though it also says 什么.
 const QUESTION_KINDS: QuestionKind[] = ['why', 'meaning', 'where', 'how', 'what'];
 /** Particles and fillers around a yes or no ("对的呀", "yes please"): they don't change it. */
+/** An interjection before a yes or no ("嗯对", "哦是的") doesn't change it either. */
+const INTERJECTIONS = /^(?:[嗯哦噢啊呃额]+\s*)(?=\S)/;
 const PARTICLES = /(?:^|\s)(?:please|thanks|thank you)(?:\s|$)|[呀啊吧呢哦噢嘛啦了的呗]+$/g;
 
 /** Whether a normalized text starts with one of the words (English words whole). */
@@ -52,7 +54,7 @@ export function startsWithAny(normalized: string, words: Words): boolean {
 
 /** Whether a normalized text is one of the words, give or take punctuation and a particle. */
 export function isOneOf(normalized: string, words: Words): boolean {
-  const t = stripPunctuation(normalized).replace(PARTICLES, '').trim();
+  const t = stripPunctuation(normalized).replace(PARTICLES, '').replace(INTERJECTIONS, '').trim();
   return !!t && (words.zh.includes(t) || words.en.includes(t));
 }
 
