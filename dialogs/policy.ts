@@ -53,6 +53,8 @@ export interface PolicyInput {
 export const SWITCH_CONFIDENCE = 0.5;
 /** After an answer, a message with no failure words is a new failure only when recognized this surely. */
 export const DETAIL_ONLY_SWITCH = 0.8;
+/** … and one that also reads as a follow-up ("那我注销了重新注册行不行") only this surely: a prompt pasted, in effect. */
+const FOLLOW_UP_SWITCH = 0.95;
 /** A short message naming a product and a failure, recognized below this confidence, says too little to answer. */
 const VAGUE_SCORE = 0.45;
 const VAGUE_LENGTH = 15;
@@ -90,7 +92,9 @@ function switchesAtQuestion(p: PolicyInput): boolean {
 function newFailureAfterAnswer(p: PolicyInput): boolean {
   const c = p.reading.classification;
   if (p.reading.onlyDetails || c.intent === 'none' || conversational(p)) return false;
-  return c.score >= (p.reading.signals.saysFailure ? SWITCH_CONFIDENCE : DETAIL_ONLY_SWITCH);
+  const s = p.reading.signals;
+  if (s.saysFailure || s.reportsMessage) return c.score >= SWITCH_CONFIDENCE;
+  return c.score >= (s.followUp || s.question || s.stillFails ? FOLLOW_UP_SWITCH : DETAIL_ONLY_SWITCH);
 }
 
 /** After an answer: the message is recognized as another answerable entry, surely enough to leave the one answered. */
