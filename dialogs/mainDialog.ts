@@ -11,7 +11,7 @@ import {
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
 import { testedKeys } from '../kb/condition';
-import { readMessage } from '../understanding/reading';
+import { readMessage, type Reading } from '../understanding/reading';
 import { slotCatalog } from '../understanding/slots';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer, tailoredAnswer } from '../answers/composeAnswer';
@@ -76,7 +76,14 @@ export class MainDialog extends ComponentDialog {
       this.deps.understanding.classifier,
     );
     const current = profile.entryId ? this.deps.understanding.kb.byId.get(profile.entryId) : undefined;
-    const decision = decide({ reading, tracker: profile, openSlot, tailoredBy: current ? tailoredBy(current) : [], answerable: (id) => isAnswerable(this.entry(id)) });
+    const decision = decide({
+      reading,
+      tracker: profile,
+      openSlot,
+      tailoredBy: current ? tailoredBy(current) : [],
+      answerable: (id) => isAnswerable(this.entry(id)),
+      answeredByLastEntry: () => !!current && this.partAsked(current, profile, reading).length > 0,
+    });
     setTurnUnderstanding(context, { reading, decision });
     if (decision.action === 'restart' || decision.action === 'cancel') return;
     learnDetails(profile, reading.details);
@@ -242,11 +249,7 @@ export class MainDialog extends ComponentDialog {
     const meta = { intent: entry.id, score: profile.entryScore ?? 1 };
     const title = entry.title[lang];
     const full = composeAnswer(entry, { lang, today: this.deps.today(), details: profile.details });
-    // "还是不行", "already on the latest version": the seed's next step, when the entry has one.
-    const nextSteps = reading.signals.stillFails ? (entry.parts ?? []).filter((p) => p.stillFails).map((p) => p[lang].trim()) : [];
-    const parts = (entry.parts ?? []).map((p) => ({ text: p[lang], asks: [...(p.asks?.zh ?? []), ...(p.asks?.en ?? [])] }));
-    const asked = answerPart(full, reading.normalized, parts);
-    const part = nextSteps.length && !asked.some((line) => nextSteps.includes(line)) ? nextSteps : asked;
+    const part = this.partAsked(entry, profile, reading);
     if (part.length) {
       profile.failures = 0;
       await context.sendActivity(reply(`${message('partOfAnswer', lang, { title })}\n\n${part.join('\n')}`, meta));
@@ -267,6 +270,16 @@ export class MainDialog extends ComponentDialog {
     }
     profile.failures = (profile.failures ?? 0) + 1;
     await context.sendActivity(reply(message('notInDocuments', lang, { title }), meta, [message('handoffAction', lang)]));
+  }
+
+  /** The lines of the entry's answer, or its parts, that a follow-up asks for; the seed's next step for "还是不行". */
+  private partAsked(entry: Entry, profile: ConversationProfile, reading: Reading): string[] {
+    const lang = profile.lang ?? 'zh';
+    const full = composeAnswer(entry, { lang, today: this.deps.today(), details: profile.details });
+    const nextSteps = reading.signals.stillFails ? (entry.parts ?? []).filter((p) => p.stillFails).map((p) => p[lang].trim()) : [];
+    const parts = (entry.parts ?? []).map((p) => ({ text: p[lang], asks: [...(p.asks?.zh ?? []), ...(p.asks?.en ?? [])] }));
+    const asked = answerPart(full, reading.normalized, parts);
+    return nextSteps.length && !asked.some((line) => nextSteps.includes(line)) ? nextSteps : asked;
   }
 
   /** Asks for the exact failure prompt, offering the product's likeliest entries (a number picks one). */

@@ -47,6 +47,8 @@ export interface PolicyInput {
   tailoredBy: string[];
   /** Whether an entry is one the bot answers (a failure or a question), not small talk or a hand-off. */
   answerable: (entryId: string) => boolean;
+  /** Whether the entry answered last speaks of what the message asks (a line of its answer or one of its parts). */
+  answeredByLastEntry?: () => boolean;
 }
 
 /** A message at a question switches to another entry only when it is recognized at least this surely. */
@@ -174,6 +176,15 @@ export const CASES: Case[] = [
     name: 'changed detail after the answer',
     when: (p) => afterAnswer(p) && p.reading.mentioned.some((slot) => p.tailoredBy.includes(slot)) && !newFailureAfterAnswer(p),
     then: (p) => ({ action: 'recompute', entryId: p.tracker.entryId }),
+  },
+  // "所属区域在哪看" after 注册者信息不一致: another entry speaks of it too, but the one just answered does.
+  {
+    name: 'follow-up the answer covers',
+    when: (p) => {
+      const s = p.reading.signals;
+      return afterAnswer(p) && !chat(p) && !s.saysFailure && !s.reportsMessage && (s.followUp || !!s.question) && !!p.answeredByLastEntry?.();
+    },
+    then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
   },
   { name: 'new failure after the answer', when: (p) => afterAnswer(p) && newFailureAfterAnswer(p), then: classified },
   {

@@ -20,7 +20,7 @@ interface Situation {
 }
 
 /** The policy's decision for a message in a situation, the message read as the bot reads it. */
-function decision(text: string, s: Situation = {}): Decision {
+function decision(text: string, s: Situation = {}, answeredByLastEntry?: () => boolean): Decision {
   const lang = s.lang ?? 'zh';
   const tracker: ConversationProfile = {
     lang,
@@ -40,6 +40,7 @@ function decision(text: string, s: Situation = {}): Decision {
     openSlot: s.openSlot,
     tailoredBy: entry ? tailoredBy(entry) : [],
     answerable: (id) => ['failure', 'question'].includes(understanding.kb.byId.get(id)!.kind),
+    answeredByLastEntry,
   });
 }
 
@@ -140,6 +141,12 @@ describe('policy: after an answer', () => {
   it('reads small talk that asks something as a follow-up, not as thanks', () => {
     expect(decision('ok thanks, and which papers do they want from me?', { ...afterDayuLimit, lang: 'en' }).action).toBe('answerPart');
     expect(decision('thanks a lot', { ...afterDayuLimit, lang: 'en' }).action).toBe('smalltalk');
+  });
+
+  it('stays with the entry answered when its answer covers the follow-up, though another entry fits it better', () => {
+    const afterInconsistent: Situation = { entry: 'domain.registrant-inconsistent', answered: true };
+    expect(decision('所属区域在哪看', afterInconsistent, () => true)).toMatchObject({ case: 'follow-up the answer covers', action: 'answerPart' });
+    expect(decision('所属区域在哪看', afterInconsistent, () => false).entryId).toBe('domain.overseas-region-mismatch');
   });
 
   it('switches on a real new failure', () => {
