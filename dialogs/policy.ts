@@ -57,6 +57,8 @@ export const SWITCH_CONFIDENCE = 0.5;
 export const DETAIL_ONLY_SWITCH = 0.8;
 /** … and one that also reads as a follow-up ("那我注销了重新注册行不行") only this surely: a prompt pasted, in effect. */
 const FOLLOW_UP_SWITCH = 0.95;
+/** After an answer, a message that matches the off-topic examples this surely is off topic, not a follow-up. */
+const OFF_TOPIC_SURE = 0.85;
 /** A short message naming a product and a failure, recognized below this confidence, says too little to answer. */
 const VAGUE_SCORE = 0.45;
 const VAGUE_LENGTH = 15;
@@ -187,6 +189,16 @@ export const CASES: Case[] = [
     then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
   },
   { name: 'new failure after the answer', when: (p) => afterAnswer(p) && newFailureAfterAnswer(p), then: classified },
+  // "对了，你们的云服务器多少钱一个月": like the off-topic examples, and nothing the entry answered speaks of it.
+  {
+    name: 'off topic after the answer',
+    when: (p) => {
+      const c = p.reading.classification;
+      const offTopic = c.intent === 'none' && c.candidates[0]?.id === 'none' && c.score >= OFF_TOPIC_SURE;
+      return afterAnswer(p) && offTopic && !p.reading.signals.stillFails && !p.answeredByLastEntry?.();
+    },
+    then: classified,
+  },
   {
     name: 'follow-up on the answer',
     when: (p) => {

@@ -149,6 +149,12 @@ describe('policy: after an answer', () => {
     expect(decision('所属区域在哪看', afterInconsistent, () => false).entryId).toBe('domain.overseas-region-mismatch');
   });
 
+  it('still refuses a plainly off-topic question after an answer', () => {
+    expect(decision('顺便问下你们的云服务器怎么收费', afterDayuLimit, () => false)).toMatchObject({ case: 'off topic after the answer', action: 'outOfScope' });
+    expect(decision('can you recommend a good CDN provider?', { ...afterDayuLimit, lang: 'en' }, () => false).action).toBe('outOfScope');
+    expect(decision('refreshed a few times already, still nothing', { entry: 'dayu.qr-blank', answered: true, lang: 'en' }, () => false).action).toBe('answerPart');
+  });
+
   it('switches on a real new failure', () => {
     expect(decision('域名实名认证失败，提示注册联系人信息有误', afterDayuLimit)).toMatchObject({ case: 'new failure after the answer', entryId: 'domain.contact-info-wrong' });
   });
