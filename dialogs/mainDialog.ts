@@ -136,6 +136,10 @@ export class MainDialog extends ComponentDialog {
         await inner.repromptDialog();
         return { status: DialogTurnStatus.waiting };
       }
+      case 'answerPartAtQuestion':
+        await this.answerPart(context, profile);
+        await inner.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
       case 'takeAnswer':
         return super.onContinueDialog(inner);
     }

@@ -19,6 +19,7 @@ export type Action =
   | 'answerAgain'
   | 'recompute'
   | 'answerPart'
+  | 'answerPartAtQuestion'
   | 'handoff'
   | 'clarify'
   | 'whichFailure'
@@ -164,6 +165,15 @@ export const CASES: Case[] = [
     name: 'correction said at a question',
     when: (p) => at(p) && p.reading.signals.correction && !p.reading.signals.saysFailure && p.reading.details.some((d) => differs(p.tracker, d)),
     then: (p) => ({ action: 'correct', entryId: p.tracker.entryId }),
+  },
+  // "我户口正在迁移，是不是这个原因" at the certificate-number question: the entry being worked on answers it; then ask again.
+  {
+    name: 'question the entry answers, at a question',
+    when: (p) => {
+      const s = p.reading.signals;
+      return at(p) && !!s.question && !s.saysFailure && !s.reportsMessage && !p.reading.details.length && !conversational(p) && !!p.answeredByLastEntry?.();
+    },
+    then: (p) => ({ action: 'answerPartAtQuestion', entryId: p.tracker.entryId }),
   },
   { name: 'new failure at a question', when: (p) => at(p) && switchesAtQuestion(p), then: classified },
   { name: 'correction at a question', when: (p) => at(p) && p.reading.details.some((d) => differs(p.tracker, d)), then: (p) => ({ action: 'correct', entryId: p.tracker.entryId }) },

@@ -10,7 +10,7 @@ export interface Words {
   en: string[];
 }
 
-export type QuestionKind = 'why' | 'meaning' | 'where' | 'how' | 'what';
+export type QuestionKind = 'cause' | 'why' | 'meaning' | 'where' | 'how' | 'what';
 
 /** knowledge/lexicon/signals.yaml: phrasings that tell how a message reads. */
 export interface SignalLexicon {
@@ -39,8 +39,9 @@ export function signalLexicon(): SignalLexicon {
   return lexicon;
 }
 
-// The first kind that matches names the question: "为什么要省份" is a why, though it also says 什么.
-const QUESTION_KINDS: QuestionKind[] = ['why', 'meaning', 'where', 'how', 'what'];
+// The first kind that matches names the question: "为什么要省份" is a why, though it also says 什么; "could that be why" asks
+// about a cause.
+const QUESTION_KINDS: QuestionKind[] = ['cause', 'why', 'meaning', 'where', 'how', 'what'];
 /** Particles and fillers around a yes or no ("对的呀", "yes please"): they don't change it. */
 /** An interjection before a yes or no ("嗯对", "哦是的") doesn't change it either. */
 const INTERJECTIONS = /^(?:[嗯哦噢啊呃额]+\s*)(?=\S)/;

@@ -103,6 +103,12 @@ describe('policy: at a question', () => {
     expect(decision('no, the China site', hedged).action).toBe('takeAnswer');
   });
 
+  it('answers a question the entry being worked on covers, then asks again, rather than switching', () => {
+    const atNumber: Situation = { entry: 'domain.number-not-found', openSlot: 'certNumber' };
+    expect(decision('我户口还在迁移，会不会是因为这个', atNumber, () => true)).toMatchObject({ case: 'question the entry answers, at a question', action: 'answerPartAtQuestion' });
+    expect(decision('注册联系人信息有误', atNumber, () => true).action).toBe('answerEntry');
+  });
+
   it('switches on a new failure pasted at a question, and hands off on request', () => {
     expect(decision('注册联系人信息有误', atIssueDate)).toMatchObject({ case: 'new failure at a question', action: 'answerEntry', entryId: 'domain.contact-info-wrong' });
     expect(decision('转人工', atIssueDate).action).toBe('handoff');
