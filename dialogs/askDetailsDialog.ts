@@ -107,8 +107,10 @@ export class AskDetailsDialog extends ComponentDialog {
   /** Accepts what the choice recognizer found, else the lenient slot reader; a "don't know" or a second miss gives up on the detail. */
   private async validateChoice(pc: PromptValidatorContext<unknown>): Promise<boolean> {
     const slot = slotOf(pc.options.validations);
-    const found = pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
-    return this.settle(pc, slot, found ?? this.lenient(pc.context, slot));
+    // The reading's "don't know" wins over a value the recognizer finds in "不知道是中国站还是国际站".
+    const read = this.lenient(pc.context, slot);
+    const found = read !== UNKNOWN && pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
+    return this.settle(pc, slot, found ?? read);
   }
 
   /** Takes the most recent day the recognizer offers that is not in the future; a future issue date is asked again. */

@@ -95,6 +95,14 @@ describe('policy: at a question', () => {
     expect(decision('大概是11月12号吧', atIssueDate).action).toBe('confirmHedge');
   });
 
+  it('reads a value said beside "not sure" as hedged, and both values with "don\'t know" as not knowing', () => {
+    expect(decision('china site? not sure', atSite).action).toBe('confirmHedge');
+    expect(decision('the china one, I\'m not certain though', atSite).action).toBe('confirmHedge');
+    expect(decision('中国站吧，我也不太确定', { ...atSite, lang: 'zh' }).action).toBe('confirmHedge');
+    expect(decision('不知道是中国站还是国际站', { ...atSite, lang: 'zh' })).toMatchObject({ case: "don't know at a question" });
+    expect(decision('pretty sure it is the China site', atSite).action).toBe('takeAnswer');
+  });
+
   it('takes a confirmed hedge, asks again on a no, takes a named value over the hedge', () => {
     const hedged = { ...atSite, hedged: { site: 'international' } };
     expect(decision('yes', hedged).action).toBe('takeHedged');
