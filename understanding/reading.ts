@@ -199,12 +199,10 @@ function isBareHedge(clause: string, lexicon: ReturnType<typeof signalLexicon>, 
   const words = { zh: [...lexicon.hedge.zh, ...unknown.zh], en: [...lexicon.hedge.en, ...unknown.en] };
   if (!saysAnyNormalized(clause, words)) return false;
   let rest = ` ${clause.replace(/['’]/g, '')} `;
-  for (const w of [...words.en, ...lexicon.filler.en, 'though', 'tho', 'but', 'im', 'am', 'really', 'totally', 'to be honest', 'honestly']
-    .map((x) => x.replace(/['’]/g, ''))
-    .sort((a, b) => b.length - a.length)) {
+  for (const w of [...words.en, ...lexicon.filler.en].map((x) => x.replace(/['’]/g, '')).sort((a, b) => b.length - a.length)) {
     rest = rest.split(` ${w} `).join(' ');
   }
-  for (const w of [...words.zh, ...lexicon.filler.zh, '我也', '也', '其实', '太', '吧', '呀', '啊'].sort((a, b) => b.length - a.length)) rest = rest.split(w).join('');
+  for (const w of [...words.zh, ...lexicon.filler.zh].sort((a, b) => b.length - a.length)) rest = rest.split(w).join('');
   return rest.replace(/[\s\p{P}]+/gu, '').length <= 1;
 }
 
