@@ -1,6 +1,10 @@
 // natural's stop-word list, by its own path: the package index pulls in ESM-only dependencies.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stopwords: string[] = require('natural/lib/natural/util/stopwords').words;
+import * as fs from 'fs';
+import Ajv from 'ajv';
+import YAML from 'yaml';
+import { fromRoot } from '../config/paths';
 import { cutWords } from '../understanding/segmenter';
 import { normalize } from '../understanding/normalize';
 import { signalLexicon } from '../understanding/signals';
@@ -10,11 +14,44 @@ const ENGLISH_STOP = new Set(stopwords);
 /** Words every answer of this domain uses; matching on them would pick any line. */
 const GENERIC = new Set(['实名', '认证', '实名认证', '域名', '提交', '证件', '审核', '信息', '资料', '可以', '需要', '这个', '那个', '还是', '我们', '你们', '是不是', 'domain', 'verification', 'submit', 'certificate', 'information']);
 
+/** A block the follow-up may be answered with: a line of the answer, or one of the entry's parts. */
+export interface PartSource {
+  text: string;
+  /** Words a follow-up asking for it uses beyond its own text. */
+  asks?: string[];
+}
+
+let topicGroups: string[][] | undefined;
+
+/** knowledge/lexicon/topics.yaml: groups of words that say one thing, validated once. */
+function topics(): string[][] {
+  if (!topicGroups) {
+    const data = YAML.parse(fs.readFileSync(fromRoot('knowledge', 'lexicon', 'topics.yaml'), 'utf8'));
+    const schema = JSON.parse(fs.readFileSync(fromRoot('knowledge', 'schema', 'topics.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    if (!validate(data)) throw new Error(`knowledge/lexicon/topics.yaml: ${JSON.stringify(validate.errors)}`);
+    topicGroups = (data as { groups: string[][] }).groups.map((g) => g.map((w) => normalize(w)));
+  }
+  return topicGroups;
+}
+
+/** Whether a normalized text contains a word: Chinese anywhere, Latin words whole. */
+function contains(text: string, word: string): boolean {
+  if (/\p{Script=Han}/u.test(word)) return text.includes(word);
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // "6.2mb" says mb: a unit may follow a number.
+  const before = /^[a-z]/.test(word) ? '[^a-z]' : '[^a-z0-9]';
+  return new RegExp(`(^|${before})${escaped}([^a-z0-9]|$)`).test(text);
+}
+
 /** The content words of a normalized question: no signal words ("那如果", "where"), no stop words. */
 function contentWords(normalized: string): string[] {
-  const { followUp, questions, hedge, correction } = signalLexicon();
-  const signal = new Set([followUp, hedge, correction, ...Object.values(questions)].flatMap((w) => [...w.zh, ...w.en]));
-  const words = cutWords(normalized).map((w) => w.trim()).filter(Boolean);
+  const { followUp, questions, hedge, correction, stillFails } = signalLexicon();
+  const signal = new Set([followUp, hedge, correction, stillFails, ...Object.values(questions)].flatMap((w) => [...w.zh, ...w.en]));
+  // jieba cuts Latin text into letters: it segments the Chinese runs, English is split into its words.
+  const han = normalized.match(/\p{Script=Han}+/gu) ?? [];
+  const latin = normalized.replace(/\p{Script=Han}+/gu, ' ').match(/[a-z0-9][a-z0-9.'-]*[a-z0-9]|[a-z0-9]/g) ?? [];
+  const words = [...han.flatMap((run) => cutWords(run)), ...latin].map((w) => w.trim()).filter(Boolean);
   return [...new Set(words)].filter((w) => {
     if (signal.has(w) || GENERIC.has(w) || ENGLISH_STOP.has(w)) return false;
     return /\p{Script=Han}/u.test(w) ? [...w].length >= 2 : /^[a-z0-9.]{3,}$/.test(w);
@@ -22,19 +59,46 @@ function contentWords(normalized: string): string[] {
 }
 
 /**
- * The lines of an answer that speak of what a follow-up asks ("在哪查", "where do I check the business license?"), by the
- * question's content words, a word that most lines share not counting. Empty when no line does: the caller says so
- * rather than guessing. Hand-written: the answer is a handful of lines; a search index would be more than the job.
+ * What a question asks about, as concepts: each of its content words, and each topic group it names (any word of the
+ * group then matches). A concept weighs the length of the words the question said it with.
  */
-export function answerPart(answer: string, question: string): string[] {
-  const lines = answer.split('\n').map((l) => l.trim()).filter(Boolean);
-  const normalizedLines = lines.map((l) => normalize(l));
-  const words = contentWords(question).filter((w) => {
-    const hits = normalizedLines.filter((l) => l.includes(w)).length;
-    return hits > 0 && (lines.length < 4 || hits <= lines.length / 2);
-  });
-  if (!words.length) return [];
-  const scores = normalizedLines.map((l) => words.filter((w) => l.includes(w)).reduce((s, w) => s + [...w].length, 0));
+function concepts(question: string, asks: string[]): { words: string[]; weight: number; topic: boolean }[] {
+  const out: { words: string[]; weight: number; topic: boolean }[] = [];
+  const grouped = new Set<string>();
+  // A part's own asking words ("微信", "alipay") are looked for as they are: the segmenter may not know them.
+  const groups = [...topics(), ...asks.filter((w) => contains(question, w)).map((w) => [w])];
+  for (const group of groups) {
+    const said = group.filter((w) => contains(question, w));
+    if (!said.length) continue;
+    said.forEach((w) => grouped.add(w));
+    out.push({ words: group, weight: Math.max(2, ...said.map((w) => [...w].length)), topic: true });
+  }
+  for (const w of contentWords(question)) {
+    if (![...grouped].some((g) => g.includes(w) || w.includes(g))) out.push({ words: [w], weight: [...w].length, topic: false });
+  }
+  return out;
+}
+
+/**
+ * The blocks that speak of what a follow-up asks ("在哪查", "do I get my money back?"): the answer's lines and the entry's
+ * parts, by the question's content words and the topics it names, a concept that most lines share not counting. Empty
+ * when none does: the caller says so rather than guessing. Hand-written: the answer is a handful of lines; a search
+ * index would be more than the job.
+ */
+export function answerPart(answer: string, question: string, parts: PartSource[] = []): string[] {
+  const units: PartSource[] = [
+    ...answer.split('\n').map((l) => l.trim()).filter(Boolean).map((text) => ({ text })),
+    ...parts.map((p) => ({ text: p.text.trim(), asks: p.asks })),
+  ];
+  const searchable = units.map((u) => normalize(`${u.text} ${(u.asks ?? []).join(' ')}`));
+  const hitsOf = (c: { words: string[] }) => searchable.map((t) => c.words.some((w) => contains(t, w)));
+  const asked = concepts(normalize(question), [...new Set(parts.flatMap((p) => (p.asks ?? []).map((w) => normalize(w))))])
+    .map((c) => ({ ...c, hits: hitsOf(c) }))
+    .map((c) => ({ ...c, count: c.hits.filter(Boolean).length }))
+    // A plain word most lines share tells nothing; a topic the whole answer is about still counts, for less.
+    .filter((c) => c.count > 0 && (c.topic || units.length < 4 || c.count <= units.length / 2));
+  if (!asked.length) return [];
+  const scores = units.map((_, i) => asked.reduce((s, c) => s + (c.hits[i] ? (c.weight * (units.length - c.count + 1)) / units.length : 0), 0));
   const best = Math.max(...scores);
-  return lines.filter((_, i) => scores[i] === best && best > 0).slice(0, MAX_LINES);
+  return units.filter((_, i) => scores[i] === best && best > 0).map((u) => u.text).slice(0, MAX_LINES);
 }

@@ -18,6 +18,17 @@ export interface AnswerContext {
  * computed from them, in order, then the general answer unless a case replaces it.
  */
 export function composeAnswer(entry: Entry, context: AnswerContext): string {
+  const { parts, replaced } = renderCases(entry, context);
+  if (!replaced) parts.push(entry.answer[context.lang].trim());
+  return parts.join('\n\n');
+}
+
+/** Only the paragraphs tailored to this user's case (the cases that hold), without the general answer. */
+export function tailoredAnswer(entry: Entry, context: AnswerContext): string {
+  return renderCases(entry, context).parts.join('\n\n');
+}
+
+function renderCases(entry: Entry, context: AnswerContext): { parts: string[]; replaced: boolean } {
   const facts: Record<string, unknown> = {};
   for (const name of entry.compute ?? []) {
     Object.assign(facts, calculators[name]({ lang: context.lang, today: context.today, slots: context.details, product: entry.product }));
@@ -30,8 +41,7 @@ export function composeAnswer(entry: Entry, context: AnswerContext): string {
     parts.push(fill(c[context.lang], scope).trim());
     replaced ||= c.replace === true;
   }
-  if (!replaced) parts.push(entry.answer[context.lang].trim());
-  return parts.join('\n\n');
+  return { parts, replaced };
 }
 
 /** {certTypeName}, {regionName} …: each choice detail's label in the answer's language, for placeholders. */

@@ -15,6 +15,7 @@ import { reply } from '../bots/replies';
 import { message } from '../answers/messages';
 import { slotDeclaration, type SlotDeclaration } from '../understanding/slots';
 import { dayOf } from '../understanding/details';
+import { formatDate } from '../answers/calculators';
 import { chineseAwareTokenizer } from '../understanding/choiceTokenizer';
 import { ClockDatePrompt } from './clockDatePrompt';
 import type { Lang } from '../understanding/language';
@@ -73,13 +74,14 @@ export class AskDetailsDialog extends ComponentDialog {
     const lang = profile.lang ?? 'zh';
     const declaration = slotDeclaration(slot);
     const meta = { intent: entry.id, score: profile.entryScore ?? 1, slot };
+    const why = entry.slots?.find((s) => s.name === slot)?.why ?? declaration.why;
     if (explain) {
       const noted = (turnUnderstanding(step.context)?.reading.details ?? []).map((d) => labelOf(d.slot, profile.details[d.slot], lang)).filter(Boolean).join(lang === 'zh' ? '、' : ', ');
-      await step.context.sendActivity(reply(noted ? message('notedAndWhy', lang, { noted, why: declaration.why[lang] }) : declaration.why[lang], meta));
+      await step.context.sendActivity(reply(noted ? message('notedAndWhy', lang, { noted, why: why[lang] }) : why[lang], meta));
     }
     // Said with a hedge ("the English one I think"): confirmed before it is used, never taken as certain.
     const hedged = profile.hedged?.[slot];
-    const hedgedLabel = hedged ? labelOf(slot, hedged, lang) : undefined;
+    const hedgedLabel = hedged ? labelOf(slot, hedged, lang) ?? (declaration.type === 'date' ? formatDate(hedged, lang) : undefined) : undefined;
     const prompt = reply(hedgedLabel ? message('confirmHedged', lang, { value: hedgedLabel }) : declaration.prompt[lang], meta);
     const retryPrompt = reply(declaration.retry[lang], meta);
     switch (declaration.type) {
@@ -105,8 +107,10 @@ export class AskDetailsDialog extends ComponentDialog {
   /** Accepts what the choice recognizer found, else the lenient slot reader; a "don't know" or a second miss gives up on the detail. */
   private async validateChoice(pc: PromptValidatorContext<unknown>): Promise<boolean> {
     const slot = slotOf(pc.options.validations);
-    const found = pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
-    return this.settle(pc, slot, found ?? this.lenient(pc.context, slot));
+    // The reading's "don't know" wins over a value the recognizer finds in "不知道是中国站还是国际站".
+    const read = this.lenient(pc.context, slot);
+    const found = read !== UNKNOWN && pc.recognized.succeeded ? (pc.recognized.value as { value: string }).value : undefined;
+    return this.settle(pc, slot, found ?? read);
   }
 
   /** Takes the most recent day the recognizer offers that is not in the future; a future issue date is asked again. */

@@ -10,13 +10,15 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { Entry } from '../kb/types';
-import { readMessage } from '../understanding/reading';
+import { testedKeys } from '../kb/condition';
+import { readMessage, type Reading } from '../understanding/reading';
 import { MAX_TEXT_LENGTH } from '../understanding/normalize';
 import { slotCatalog } from '../understanding/slots';
 import { inspectImage } from '../answers/imageCheck';
-import { composeAnswer } from '../answers/composeAnswer';
+import { composeAnswer, tailoredAnswer } from '../answers/composeAnswer';
 import { answerPart } from '../answers/answerPart';
 import { message } from '../answers/messages';
+import { formatDate } from '../answers/calculators';
 import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk, type AskDetailsOptions } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
@@ -75,11 +77,22 @@ export class MainDialog extends ComponentDialog {
       this.deps.understanding.classifier,
     );
     const current = profile.entryId ? this.deps.understanding.kb.byId.get(profile.entryId) : undefined;
-    const decision = decide({ reading, tracker: profile, openSlot, tailoredBy: current ? tailoredBy(current) : [], answerable: (id) => isAnswerable(this.entry(id)) });
+    const decision = decide({
+      reading,
+      tracker: profile,
+      openSlot,
+      tailoredBy: current ? tailoredBy(current) : [],
+      answerable: (id) => isAnswerable(this.entry(id)),
+      answeredByLastEntry: () => !!current && this.partAsked(current, profile, reading).length > 0,
+    });
     setTurnUnderstanding(context, { reading, decision });
     // A message too long to read gives no details either: the bot said it did not read it.
     if (decision.action === 'restart' || decision.action === 'cancel' || decision.action === 'tooLong') return;
     learnDetails(profile, reading.details);
+    // A hedged change after the answer ("不对，我记得是11月14号"): answered with it, saying so, rather than ignored.
+    if (decision.action === 'recompute') {
+      for (const d of reading.details) if (d.certainty === 'hedged' && current && tailoredBy(current).includes(d.slot)) learn(profile, d.slot, d.value, 'said');
+    }
     if (decision.action === 'confirmHedge' && typeof reading.answer === 'object') (profile.hedged ??= {})[reading.answer.slot] = String(reading.answer.value);
     if (decision.action === 'takeHedged' && openSlot) learn(profile, openSlot, profile.hedged![openSlot], 'asked');
     if (decision.action === 'reask' && openSlot) delete profile.hedged?.[openSlot];
@@ -124,10 +137,15 @@ export class MainDialog extends ComponentDialog {
         return { status: DialogTurnStatus.waiting };
       case 'explainDetail': {
         const slot = openQuestionSlot(inner);
-        if (slot) await context.sendActivity(reply(slotCatalog().slots[slot].why[lang], { ...meta, slot }));
+        const why = current?.slots?.find((s) => s.name === slot)?.why ?? (slot ? slotCatalog().slots[slot].why : undefined);
+        if (slot && why) await context.sendActivity(reply(why[lang], { ...meta, slot }));
         await inner.repromptDialog();
         return { status: DialogTurnStatus.waiting };
       }
+      case 'answerPartAtQuestion':
+        await this.answerPart(context, profile);
+        await inner.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
       case 'takeAnswer':
         return super.onContinueDialog(inner);
     }
@@ -244,10 +262,17 @@ export class MainDialog extends ComponentDialog {
     const meta = { intent: entry.id, score: profile.entryScore ?? 1 };
     const title = entry.title[lang];
     const full = composeAnswer(entry, { lang, today: this.deps.today(), details: profile.details });
-    const part = answerPart(full, reading.normalized);
+    const part = this.partAsked(entry, profile, reading);
     if (part.length) {
       profile.failures = 0;
       await context.sendActivity(reply(`${message('partOfAnswer', lang, { title })}\n\n${part.join('\n')}`, meta));
+      return;
+    }
+    // "so what should we do?": nothing in particular asked, so the part of the answer that is about their case.
+    const tailored = reading.signals.question === 'how' || reading.signals.question === 'what' ? tailoredAnswer(entry, { lang, today: this.deps.today(), details: profile.details }) : '';
+    if (tailored && !reading.details.length) {
+      profile.failures = 0;
+      await context.sendActivity(reply(`${message('forYourCase', lang, { title })}\n\n${tailored}`, meta));
       return;
     }
     const untailored = reading.details.map((d) => slotLabel(d.slot, d.value, lang)).filter((l): l is string => !!l);
@@ -258,6 +283,16 @@ export class MainDialog extends ComponentDialog {
     }
     profile.failures = (profile.failures ?? 0) + 1;
     await context.sendActivity(reply(message('notInDocuments', lang, { title }), meta, [message('handoffAction', lang)]));
+  }
+
+  /** The lines of the entry's answer, or its parts, that a follow-up asks for; the seed's next step for "还是不行". */
+  private partAsked(entry: Entry, profile: ConversationProfile, reading: Reading): string[] {
+    const lang = profile.lang ?? 'zh';
+    const full = composeAnswer(entry, { lang, today: this.deps.today(), details: profile.details });
+    const nextSteps = reading.signals.stillFails ? (entry.parts ?? []).filter((p) => p.stillFails).map((p) => p[lang].trim()) : [];
+    const parts = (entry.parts ?? []).map((p) => ({ text: p[lang], asks: [...(p.asks?.zh ?? []), ...(p.asks?.en ?? [])] }));
+    const asked = answerPart(full, reading.normalized, parts);
+    return nextSteps.length && !asked.some((line) => nextSteps.includes(line)) ? nextSteps : asked;
   }
 
   /** Asks for the exact failure prompt, offering the product's likeliest entries (a number picks one). */
@@ -307,7 +342,10 @@ export class MainDialog extends ComponentDialog {
     const score = profile.entryScore ?? 1;
     const answerFor = (l: typeof lang) => composeAnswer(entry, { lang: l, today: this.deps.today(), details: profile.details });
     const asked = entry.slots?.some((s) => profile.unknown.includes(s.name)) && !(step.values as Record<string, unknown>).askedAbout;
-    let text = `${asked ? `${message('unknownDetail', lang)}\n\n` : ''}${answerFor(lang)}`;
+    const turn = turnUnderstanding(context);
+    const assumed = turn?.decision.action === 'recompute' ? turn.reading.details.filter((d) => d.certainty === 'hedged' && profile.details[d.slot] === d.value) : [];
+    const assumedNote = assumed.length ? `${message('assumedHedged', lang, { values: assumed.map((d) => detailLabel(d.slot, d.value, lang)).join(lang === 'zh' ? '、' : ', ') })}\n\n` : '';
+    let text = `${assumedNote}${asked ? `${message('unknownDetail', lang)}\n\n` : ''}${answerFor(lang)}`;
 
     const others = (((step.values as Record<string, unknown>).others as string[] | undefined) ?? []).filter((id) => id !== entry.id && isAnswerable(this.entry(id)));
     if (this.deps.isAgentConversation(context)) {
@@ -347,13 +385,18 @@ function isAnswerable(entry: Entry): boolean {
 /** The details an entry's answer is tailored by: the slots it declares and the details its cases test. */
 export function tailoredBy(entry: Entry): string[] {
   const slots = slotCatalog().slots;
-  const tested = (entry.cases ?? []).flatMap((c) => Object.keys(c.when)).filter((k) => k in slots);
+  const tested = (entry.cases ?? []).flatMap((c) => testedKeys(c.when)).filter((k) => k in slots);
   return [...new Set([...(entry.slots ?? []).map((s) => s.name), ...tested])];
 }
 
 /** A choice detail's label ("国际站（alibabacloud.com）"), for saying what the answer does not depend on. */
 function slotLabel(slot: string, value: unknown, lang: 'zh' | 'en'): string | undefined {
   return slotCatalog().slots[slot]?.choices?.find((c) => c.value === value)?.[lang];
+}
+
+/** A detail as the user reads it: a choice by its label, a date written out. */
+function detailLabel(slot: string, value: unknown, lang: 'zh' | 'en'): string {
+  return slotLabel(slot, value, lang) ?? (slotCatalog().slots[slot]?.type === 'date' && typeof value === 'string' ? formatDate(value, lang) : String(value));
 }
 
 /** File attachments (not cards) a user sent. */

@@ -20,6 +20,7 @@ export type Action =
   | 'answerAgain'
   | 'recompute'
   | 'answerPart'
+  | 'answerPartAtQuestion'
   | 'handoff'
   | 'clarify'
   | 'whichFailure'
@@ -48,12 +49,18 @@ export interface PolicyInput {
   tailoredBy: string[];
   /** Whether an entry is one the bot answers (a failure or a question), not small talk or a hand-off. */
   answerable: (entryId: string) => boolean;
+  /** Whether the entry answered last speaks of what the message asks (a line of its answer or one of its parts). */
+  answeredByLastEntry?: () => boolean;
 }
 
 /** A message at a question switches to another entry only when it is recognized at least this surely. */
 export const SWITCH_CONFIDENCE = 0.5;
 /** After an answer, a message with no failure words is a new failure only when recognized this surely. */
 export const DETAIL_ONLY_SWITCH = 0.8;
+/** … and one that also reads as a follow-up ("那我注销了重新注册行不行") only this surely: a prompt pasted, in effect. */
+const FOLLOW_UP_SWITCH = 0.95;
+/** After an answer, a message that matches the off-topic examples this surely is off topic, not a follow-up. */
+const OFF_TOPIC_SURE = 0.85;
 /** A short message naming a product and a failure, recognized below this confidence, says too little to answer. */
 const VAGUE_SCORE = 0.45;
 const VAGUE_LENGTH = 15;
@@ -67,6 +74,9 @@ const afterAnswer = (p: PolicyInput) => !at(p) && p.tracker.lastAnswer !== undef
 const hedgedValue = (p: PolicyInput) => (p.openSlot ? p.tracker.hedged?.[p.openSlot] : undefined);
 const sureAnswer = (p: PolicyInput) => typeof p.reading.answer === 'object' && p.reading.answer.certainty === 'sure';
 const conversational = (p: PolicyInput) => /^(smalltalk|handoff)\./.test(p.reading.classification.intent);
+/** Small talk or a hand-off request; small talk that asks something ("ok what exactly do I record?") is a follow-up. */
+const chat = (p: PolicyInput) =>
+  p.reading.classification.intent === 'handoff.human' || (conversational(p) && !p.reading.signals.question && !p.reading.signals.stillFails);
 const asksWhy = (p: PolicyInput) => p.reading.command === 'explain' || p.reading.signals.question === 'why' || p.reading.signals.question === 'meaning';
 
 /** The entry a message is recognized as (the first of a clarification), and how surely. */
@@ -88,7 +98,15 @@ function switchesAtQuestion(p: PolicyInput): boolean {
 function newFailureAfterAnswer(p: PolicyInput): boolean {
   const c = p.reading.classification;
   if (p.reading.onlyDetails || c.intent === 'none' || conversational(p)) return false;
-  return c.score >= (p.reading.signals.saysFailure ? SWITCH_CONFIDENCE : DETAIL_ONLY_SWITCH);
+  const s = p.reading.signals;
+  if (s.saysFailure || s.reportsMessage) return c.score >= SWITCH_CONFIDENCE;
+  return c.score >= (s.followUp || s.question || s.stillFails ? FOLLOW_UP_SWITCH : DETAIL_ONLY_SWITCH);
+}
+
+/** After an answer: the message is recognized as another answerable entry, surely enough to leave the one answered. */
+function recognizedElsewhere(p: PolicyInput): boolean {
+  const t = target(p);
+  return !!t && t.id !== p.tracker.entryId && (p.reading.classification.intent === 'clarify' || p.answerable(t.id)) && t.score >= SWITCH_CONFIDENCE;
 }
 
 /** A detail, a date, a certificate type or a number alone, reading as the answer to a question nobody asked. */
@@ -105,7 +123,8 @@ function bareAnswer(p: PolicyInput): boolean {
 function classified(p: PolicyInput): Omit<Decision, 'case'> {
   const r = p.reading;
   const c = r.classification;
-  const product = r.signals.saysFailure ? r.product : undefined;
+  // A product named with a failure, or with what the system showed ("阿里云app备案…提示证件号码与姓名不一致"): in scope.
+  const product = r.signals.saysFailure || r.signals.reportsMessage ? r.product : undefined;
   const saysTooLittle = c.intent === 'none' || (c.score < VAGUE_SCORE && r.normalized.length <= VAGUE_LENGTH);
   if (c.intent === 'handoff.human') return { action: 'handoff', entryId: c.intent, score: c.score };
   if (product && saysTooLittle && !conversational(p)) {
@@ -143,6 +162,21 @@ export const CASES: Case[] = [
   { name: 'why this question', when: (p) => at(p) && asksWhy(p), then: () => ({ action: 'explainDetail' }) },
   { name: "don't know at a question", when: (p) => at(p) && p.reading.answer === 'unknown', then: () => ({ action: 'takeAnswer' }) },
   { name: 'hand-off at a question', when: (p) => at(p) && !p.reading.onlyDetails && p.reading.classification.intent === 'handoff.human', then: classified },
+  // "搞错了 是香港 不是澳门" reads like the region entry, but it corrects a detail: no failure is said.
+  {
+    name: 'correction said at a question',
+    when: (p) => at(p) && p.reading.signals.correction && !p.reading.signals.saysFailure && p.reading.details.some((d) => differs(p.tracker, d)),
+    then: (p) => ({ action: 'correct', entryId: p.tracker.entryId }),
+  },
+  // "我户口正在迁移，是不是这个原因" at the certificate-number question: the entry being worked on answers it; then ask again.
+  {
+    name: 'question the entry answers, at a question',
+    when: (p) => {
+      const s = p.reading.signals;
+      return at(p) && !!s.question && !s.saysFailure && !s.reportsMessage && !p.reading.details.length && !conversational(p) && !!p.answeredByLastEntry?.();
+    },
+    then: (p) => ({ action: 'answerPartAtQuestion', entryId: p.tracker.entryId }),
+  },
   { name: 'new failure at a question', when: (p) => at(p) && switchesAtQuestion(p), then: classified },
   { name: 'correction at a question', when: (p) => at(p) && p.reading.details.some((d) => differs(p.tracker, d)), then: (p) => ({ action: 'correct', entryId: p.tracker.entryId }) },
   { name: 'another detail at a question', when: (p) => at(p) && p.reading.details.length > 0, then: (p) => ({ action: 'rememberOther', entryId: p.tracker.entryId }) },
@@ -157,13 +191,38 @@ export const CASES: Case[] = [
     when: (p) => afterAnswer(p) && p.reading.mentioned.some((slot) => p.tailoredBy.includes(slot)) && !newFailureAfterAnswer(p),
     then: (p) => ({ action: 'recompute', entryId: p.tracker.entryId }),
   },
+  // "所属区域在哪看" after 注册者信息不一致: another entry speaks of it too, but the one just answered does.
+  {
+    name: 'follow-up the answer covers',
+    when: (p) => {
+      const s = p.reading.signals;
+      return afterAnswer(p) && !chat(p) && !s.saysFailure && !s.reportsMessage && (s.followUp || !!s.question) && !!p.answeredByLastEntry?.();
+    },
+    then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
+  },
   { name: 'new failure after the answer', when: (p) => afterAnswer(p) && newFailureAfterAnswer(p), then: classified },
+  // "对了，你们的云服务器多少钱一个月": like the off-topic examples, and nothing the entry answered speaks of it.
+  {
+    name: 'off topic after the answer',
+    when: (p) => {
+      const c = p.reading.classification;
+      const offTopic = c.intent === 'none' && c.candidates[0]?.id === 'none' && c.score >= OFF_TOPIC_SURE;
+      return afterAnswer(p) && offTopic && !p.reading.signals.stillFails && !p.answeredByLastEntry?.();
+    },
+    then: classified,
+  },
   {
     name: 'follow-up on the answer',
     when: (p) => {
       const s = p.reading.signals;
-      return afterAnswer(p) && !conversational(p) && (s.followUp || !!s.question || s.correction || p.reading.details.length > 0 || p.reading.mentioned.length > 0);
+      return afterAnswer(p) && !chat(p) && (s.followUp || !!s.question || s.correction || s.stillFails || p.reading.details.length > 0 || p.reading.mentioned.length > 0);
     },
+    then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
+  },
+  // "换了个光线好的地方还是不行", "is there really no way": no new failure, so the entry answered is still the context.
+  {
+    name: 'no new failure after the answer',
+    when: (p) => afterAnswer(p) && !chat(p) && !recognizedElsewhere(p),
     then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
   },
   { name: 'new request', when: () => true, then: classified },

@@ -61,6 +61,11 @@ function crossCheck(entries: { entry: Entry; file: string }[]): string[] {
       else if (twin.product === entry.product) problems.push(`${file}: sharedWith ${other} is of the same product`);
       else if (!twin.sharedWith?.includes(entry.id)) problems.push(`${file}: ${other} must list ${entry.id} in its sharedWith too`);
     }
+    const own = new Set([...(entry.prompts?.zh ?? []), ...(entry.prompts?.en ?? [])]);
+    for (const [other, prompts] of Object.entries(entry.sharedPrompts ?? {})) {
+      if (!entry.sharedWith?.includes(other)) problems.push(`${file}: sharedPrompts names ${other}, which is not in sharedWith`);
+      for (const prompt of prompts) if (!own.has(prompt)) problems.push(`${file}: sharedPrompts lists "${prompt}", which is not one of its prompts`);
+    }
   }
   return problems;
 }

@@ -5,7 +5,8 @@ export type EntryKind = 'failure' | 'question' | 'smalltalk' | 'handoff' | 'none
 export type Bilingual = Record<Lang, string>;
 export type Phrases = Partial<Record<Lang, string[]>>;
 export type ConditionValue = string | number | boolean;
-export type Condition = Record<string, ConditionValue | ConditionValue[]>;
+/** A slot or fact equal to a value, one of a list, or `{ not: … }`; `anyOf` holds when one of its conditions does. */
+export type Condition = { [key: string]: ConditionValue | ConditionValue[] | { not: ConditionValue | ConditionValue[] } | Condition[] };
 
 export interface SlotRequirement {
   name: string;
@@ -13,6 +14,18 @@ export interface SlotRequirement {
   ask?: boolean;
   /** Ask only when this holds. */
   when?: Condition;
+  /** Why this entry's answer depends on the detail (else the slot's general reason). */
+  why?: Bilingual;
+}
+
+/** A fact of the entry's seed that the answer leaves out, for a follow-up that asks for it. */
+export interface AnswerPartData {
+  zh: string;
+  en: string;
+  /** Words a follow-up asking for it uses beyond the part's own text. */
+  asks?: Phrases;
+  /** The next step when the answer's steps did not help. */
+  stillFails?: boolean;
 }
 
 export interface AnswerCase {
@@ -34,7 +47,10 @@ export interface Entry {
   slots?: SlotRequirement[];
   /** Entries of other products showing the same prompt text (the ICP app and 大鱼号). */
   sharedWith?: string[];
+  /** By entry of sharedWith: this entry's prompts the other product shows too (same words or meaning). */
+  sharedPrompts?: Record<string, string[]>;
   compute?: string[];
   answer: Bilingual;
+  parts?: AnswerPartData[];
   cases?: AnswerCase[];
 }

@@ -38,6 +38,8 @@ export const TUNING = {
   clarifyMargin: 0.035,
   /** An entry sharing the top entry's prompt (sharedWith) is a rival when it matches the message at least this well, relatively. */
   twinRatio: 0.6,
+  /** Prompt coverage from which a message is about that prompt: about a prompt two products show (sharedPrompts), it is asked about. */
+  sharedPromptCoverage: 0.5,
   /** Prompt coverage from which a message counts as the prompt pasted (nearly) whole. */
   pastedPrompt: 0.85,
   /** A candidate of the product the user named wins over a better one of another product within this margin. */
@@ -62,6 +64,10 @@ interface Scores {
   probabilities: Float64Array;
   /** How much of one of the entry's verbatim prompts the message contains (or is contained in). */
   coverage: Float64Array;
+  /** Per entry, the prompt that coverage comes from (-1: none). */
+  coveredBy: Int32Array;
+  /** How much of one of the entry's prompts the message contains: 1 when a prompt is pasted whole. */
+  whole: Float64Array;
 }
 
 const CANDIDATE_COUNT = 5;
@@ -80,6 +86,8 @@ export class Classifier {
   private readonly phraseSim: Float64Array;
   private readonly promptMatched: Int32Array;
   private readonly promptWeight: Float64Array;
+  /** Per verbatim prompt (the model's prompt order): the entries of another product that show it too. */
+  private readonly sharedPromptTwins = new Map<number, Set<number>>();
   private queryFeatures = new Int32Array(64);
   private queryValues = new Float64Array(64);
 
@@ -97,6 +105,24 @@ export class Classifier {
     this.phraseSim = new Float64Array(learned.phraseEntry.length);
     this.promptMatched = new Int32Array(learned.promptEntry.length);
     this.promptWeight = new Float64Array(learned.promptEntry.length);
+    this.indexSharedPrompts(kb);
+  }
+
+  /** Which prompts other products show too, by the entries' sharedPrompts, in the order the model numbered the prompts. */
+  private indexSharedPrompts(kb: KnowledgeBase): void {
+    const entryIndex = new Map(kb.entries.map((e, i) => [e.id, i]));
+    let p = 0;
+    kb.entries.forEach((entry) => {
+      for (const text of [...(entry.prompts?.zh ?? []), ...(entry.prompts?.en ?? [])]) {
+        if (!promptUnits(normalize(text)).size) continue;
+        for (const [twin, prompts] of Object.entries(entry.sharedPrompts ?? {})) {
+          const e = entryIndex.get(twin);
+          if (e !== undefined && prompts.includes(text)) (this.sharedPromptTwins.get(p) ?? this.sharedPromptTwins.set(p, new Set()).get(p)!).add(e);
+        }
+        p++;
+      }
+    });
+    if (p !== this.learned.promptEntry.length) throw new Error('the classifier model was built from other prompts');
   }
 
   private idfOf = (term: string): number => {
@@ -132,6 +158,8 @@ export class Classifier {
     }
 
     const coverage = new Float64Array(entryCount);
+    const coveredBy = new Int32Array(entryCount).fill(-1);
+    const wholeCoverage = new Float64Array(entryCount);
     const units = promptUnits(normalized);
     if (units.size) {
       const matched = this.promptMatched.fill(0);
@@ -158,7 +186,11 @@ export class Classifier {
         const whole = (weight[p] / promptTotal[p]) * Math.min(1, promptSize[p] / 3) * (0.85 + 0.15 * Math.min(1, weight[p] / queryTotal));
         const fragment = (weight[p] / queryTotal) * Math.min(1, matched[p] / 6) * (0.85 + 0.15 * (weight[p] / promptTotal[p]));
         const score = Math.max(whole, fragment);
-        if (score > coverage[promptEntry[p]]) coverage[promptEntry[p]] = score;
+        if (whole > wholeCoverage[promptEntry[p]]) wholeCoverage[promptEntry[p]] = whole;
+        if (score > coverage[promptEntry[p]]) {
+          coverage[promptEntry[p]] = score;
+          coveredBy[promptEntry[p]] = p;
+        }
       }
     }
 
@@ -171,7 +203,7 @@ export class Classifier {
       matching[e] = (1 - share) * Math.max(similarity, coverage[e]) + share * similarity;
       raw[e] = TUNING.modelShare * probabilities[e] + (1 - TUNING.modelShare) * matching[e];
     }
-    return { raw, matching, probabilities, coverage };
+    return { raw, matching, probabilities, coverage, coveredBy, whole: wholeCoverage };
   }
 
   classify(text: string, options: ClassifyOptions = {}): Classification {
@@ -225,11 +257,15 @@ export class Classifier {
   }
 
   /**
-   * Whether entry e is declared to show the same prompt as entry t (sharedWith) and the message matches it nearly as well,
-   * unless the message is one of t's own prompts that e does not show, pasted (nearly) whole.
+   * Whether entry e is declared to show the same prompt as entry t (sharedWith) and the message is about a prompt both
+   * show (sharedPrompts), or matches e nearly as well, unless it is one of t's own prompts that e does not show, pasted
+   * (nearly) whole.
    */
-  private isTwinOf(t: number, e: number, { matching, coverage }: Scores): boolean {
+  private isTwinOf(t: number, e: number, { matching, coverage, coveredBy, whole }: Scores): boolean {
     if (!this.entries[t].sharedWith?.includes(this.entries[e].id)) return false;
+    // About a prompt both products show ("人臉與公安庫不一致，試了好幾次"), but not one product's wording pasted whole.
+    const sharedPrompt = coverage[t] >= TUNING.sharedPromptCoverage && !!this.sharedPromptTwins.get(coveredBy[t])?.has(e);
+    if (sharedPrompt && !(whole[t] >= TUNING.pastedPrompt && whole[t] - whole[e] > TUNING.clarifyMargin)) return true;
     const ownPromptPasted = coverage[t] >= TUNING.pastedPrompt && coverage[t] - coverage[e] > TUNING.clarifyMargin;
     return !ownPromptPasted && matching[e] >= TUNING.twinRatio * matching[t];
   }

@@ -213,21 +213,58 @@ export function dayOf(resolution: { type?: string; timex?: string; value?: strin
 
 /** The most recent date the text names (yyyy-mm-dd); a date only in the future is returned as is, for the caller to refuse. */
 export function findDate(text: string, options: DetailOptions): string | undefined {
+  return findDateSaid(text, options)?.day;
+}
+
+/** findDate, with the words the date was said in (normalized), to judge a hedge in their clause. */
+export function findDateSaid(
+  text: string,
+  options: DetailOptions,
+  rejected?: (normalized: string, at: number) => boolean,
+): { day: string; said: string } | undefined {
   const cert = findCertNumber(text);
   const cleaned = datePhrase(cert ? text.replace(cert, ' ') : text);
   if (!DATE_CUE.test(cleaned)) return undefined;
-  const dates: string[] = [];
+  const found: { day: string; said: string; present: boolean; failureClause: boolean }[] = [];
+  const present = slotCatalog().slots.issueDate?.present;
   for (const lang of [options.lang, options.lang === 'zh' ? 'en' : 'zh'] as const) {
     for (const result of recognizeDates(cleaned, cultureOf(lang), options.today)) {
+      const said = normalize(result.text ?? '');
+      // "不是前天，是11月14号": the date said to be wrong is not the date.
+      if (rejected && rejected(cleaned, cleaned.indexOf(result.text ?? ''))) continue;
+      const isPresent = !!present && isOneOfWords(said, present);
+      const failureClause = isPresent && saysAnyNormalized(clauseAround(cleaned, result.text ?? ''), slotCatalog().failure);
       for (const resolution of (result.resolution?.values ?? []) as Parameters<typeof dayOf>[0][]) {
         const day = dayOf(resolution);
-        if (day) dates.push(day);
+        if (day) found.push({ day, said, present: isPresent, failureClause });
       }
     }
-    if (dates.length) break;
+    if (found.length) break;
   }
-  const past = dates.filter((d) => d <= options.today).sort();
-  return past.length ? past[past.length - 1] : dates.sort()[0];
+  // "新证是11月29日拿到的，今天看到审核失败": the moment of writing dates the failure when another date is said, or when
+  // its clause says what failed; alone ("今天刚拿到") it is the date.
+  const other = found.some((f) => !f.present);
+  const dates = found.filter((f) => !f.present || (!other && !f.failureClause)).sort((a, b) => a.day.localeCompare(b.day));
+  const past = dates.filter((d) => d.day <= options.today);
+  const chosen = past.length ? past[past.length - 1] : dates[0];
+  return chosen && { day: chosen.day, said: chosen.said };
+}
+
+const CLAUSE_BREAK = /[，,。.;；!！?？\n]|\band\b|\bbut\b/;
+
+/** The clause of a text that holds a phrase (the whole text when the phrase is not found). */
+function clauseAround(text: string, phrase: string): string {
+  const at = text.indexOf(phrase);
+  if (at < 0) return text;
+  const before = text.slice(0, at).split(CLAUSE_BREAK).pop() ?? '';
+  const after = text.slice(at).split(CLAUSE_BREAK)[0] ?? '';
+  return `${before}${after}`;
+}
+
+/** Whether a normalized phrase is one of the words. */
+function isOneOfWords(said: string, words: { zh: string[]; en: string[] }): boolean {
+  const t = said.trim();
+  return words.zh.includes(t) || words.en.includes(t);
 }
 
 const NAME_MARK = /[·•‧・]/;

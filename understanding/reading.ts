@@ -5,7 +5,7 @@ import { commandOfNormalized, type Command } from './commands';
 import {
   findCertNumber,
   findChoiceSpans,
-  findDate,
+  findDateSaid,
   findHolderName,
   recognizeSlotAnswer,
   saysAnyNormalized,
@@ -13,7 +13,7 @@ import {
 } from './details';
 import { detectLanguage, type Lang } from './language';
 import { MAX_TEXT_LENGTH, normalize } from './normalize';
-import { isOneOf, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
+import { isOneOf, negatedAt, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
 import { slotCatalog } from './slots';
 
 export type Certainty = 'sure' | 'hedged';
@@ -34,8 +34,12 @@ export interface Signals {
   /** Some detail is said with a hedge ("I think", "好像"). */
   hedge: boolean;
   correction: boolean;
+  /** The steps given were tried and did not help ("还是不行", "already on the latest version"). */
+  stillFails: boolean;
   dontKnow: boolean;
   saysFailure: boolean;
+  /** Says the system showed a message ("提示", "it says"). */
+  reportsMessage: boolean;
   affirm: boolean;
   deny: boolean;
 }
@@ -87,16 +91,29 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
   const catalog = slotCatalog();
   const options = { lang: context.lang, today: context.today };
   const clauses = clausesOf(normalized);
-  const hedgedAt = (start: number) => saysAnyNormalized(clauses.find((c) => start >= c.start && start < c.end)?.text ?? '', lexicon.hedge);
+  // "china site? not sure", "是中国站，我也不太确定": a clause that is nothing but a hedge hedges what the message says.
+  const bareHedge = clauses.some((c) => isBareHedge(c.text, lexicon, catalog.unknown));
+  const hedgedAt = (start: number) => bareHedge || saysAnyNormalized(clauses.find((c) => start >= c.start && start < c.end)?.text ?? '', lexicon.hedge);
 
   const details: DetailReading[] = [];
   const mentioned = new Set<string>();
   const choices = new Map<string, ChoiceSpan>();
-  for (const span of findChoiceSpans(normalized, { answer: false })) choices.set(span.slot, span);
+  const affirmed = new Map<string, Set<string>>();
+  for (const span of findChoiceSpans(normalized, { answer: false })) {
+    // "是香港，不是澳门": the detail rejected gives way to the one said; alone it still names the detail talked about.
+    const negated = negatedAt(normalized, span.start);
+    if (!negated) (affirmed.get(span.slot) ?? affirmed.set(span.slot, new Set()).get(span.slot)!).add(span.value);
+    if (negated && choices.has(span.slot)) continue;
+    if (!negated || !choices.has(span.slot)) choices.set(span.slot, span);
+  }
+  // "不知道是中国站还是国际站": two values of one detail, neither rejected, say which it is not (unless correcting).
+  const correcting = saysAnyNormalized(normalized, lexicon.correction);
+  for (const [slot, values] of affirmed) if (values.size > 1 && !correcting) choices.delete(slot);
   for (const span of choices.values()) {
     details.push({ slot: span.slot, value: span.value, span: [span.start, span.end], certainty: hedgedAt(span.start) ? 'hedged' : 'sure' });
   }
-  const date = findDate(text, options);
+  const dated = findDateSaid(text, options, (said, at) => at >= 0 && negatedAt(said, at));
+  const date = dated?.day;
   const cert = findCertNumber(text);
   if (cert) details.push({ slot: 'certNumber', value: analyzeCertNumber(cert, (choices.get('certType')?.value ?? context.certType) as string | undefined), certainty: 'sure' });
   const name = findHolderName(text);
@@ -106,7 +123,12 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     mentioned.add('issueDate');
     // "那12月1号提交可以吗" names the resubmit day, not the issue date; a future day is no issue date either.
     const notWith = catalog.slots.issueDate?.notWith;
-    if (!(notWith && saysAnyNormalized(normalized, notWith)) && date <= context.today) details.push({ slot: 'issueDate', value: date, certainty: 'sure' });
+    if (!(notWith && saysAnyNormalized(normalized, notWith)) && date <= context.today) {
+      // "好像是上个月15号": a date is as hedged as the clause it was said in.
+      const at = normalized.indexOf(dated!.said);
+      const hedged = at >= 0 ? hedgedAt(at) : saysAnyNormalized(normalized, lexicon.hedge);
+      details.push({ slot: 'issueDate', value: date, certainty: hedged ? 'hedged' : 'sure' });
+    }
   }
 
   const picked = /^\s*([1-9])\s*$/.exec(normalized);
@@ -128,8 +150,10 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
       question: questionKind(normalized),
       hedge: details.some((d) => d.certainty === 'hedged'),
       correction: saysAnyNormalized(normalized, lexicon.correction),
+      stillFails: saysAnyNormalized(normalized, lexicon.stillFails),
       dontKnow,
       saysFailure: saysAnyNormalized(normalized, catalog.failure),
+      reportsMessage: !!catalog.reported && saysAnyNormalized(normalized, catalog.reported),
       affirm: isOneOf(normalized, lexicon.affirm),
       deny: isOneOf(normalized, lexicon.deny),
     },
@@ -152,7 +176,15 @@ function answerTo(
 ): DetailReading | 'unknown' | undefined {
   const value = recognizeSlotAnswer(slot, text, { lang: context.lang, today: context.today });
   if (value === undefined) return undefined;
-  if (typeof value === 'object') return 'unknown';
+  // "不知道是中国站还是国际站" names both: that is "don't know".
+  const choiceSpans = slotCatalog().slots[slot]?.type === 'choice' ? findChoiceSpans(normalized, { slots: [slot], answer: true }) : [];
+  const values = new Set(choiceSpans.map((x) => x.value));
+  if (values.size > 1 && saysAnyNormalized(normalized, slotCatalog().unknown)) return 'unknown';
+  if (typeof value === 'object') {
+    // "the china one, I'm not certain though": a value said beside "not certain" is a hedged answer, not "don't know".
+    const said = values.size === 1 ? choiceSpans[0] : undefined;
+    return said ? { slot, value: said.value, span: [said.start, said.end], certainty: 'hedged' } : 'unknown';
+  }
   if (slot === 'certNumber') return details.find((d) => d.slot === 'certNumber');
   // A free-text answer (a name) never carries a certificate number typed with it.
   if (slotCatalog().slots[slot]?.type === 'text') {
@@ -163,6 +195,18 @@ function answerTo(
   const span = findChoiceSpans(normalized, { slots: [slot], answer: true }).find((s) => s.value === value);
   const hedged = span ? hedgedAt(span.start) : saysAnyNormalized(normalized, signalLexicon().hedge);
   return { slot, value, span: span && [span.start, span.end], certainty: hedged ? 'hedged' : 'sure' };
+}
+
+/** Whether a clause says only that the user is unsure ("not sure", "我也不太确定", "I'm not certain though"). */
+function isBareHedge(clause: string, lexicon: ReturnType<typeof signalLexicon>, unknown: { zh: string[]; en: string[] }): boolean {
+  const words = { zh: [...lexicon.hedge.zh, ...unknown.zh], en: [...lexicon.hedge.en, ...unknown.en] };
+  if (!saysAnyNormalized(clause, words)) return false;
+  let rest = ` ${clause.replace(/['’]/g, '')} `;
+  for (const w of [...words.en, ...lexicon.filler.en].map((x) => x.replace(/['’]/g, '')).sort((a, b) => b.length - a.length)) {
+    rest = rest.split(` ${w} `).join(' ');
+  }
+  for (const w of [...words.zh, ...lexicon.filler.zh].sort((a, b) => b.length - a.length)) rest = rest.split(w).join('');
+  return rest.replace(/[\s\p{P}]+/gu, '').length <= 1;
 }
 
 function clausesOf(normalized: string): { start: number; end: number; text: string }[] {

@@ -10,7 +10,7 @@ export interface Words {
   en: string[];
 }
 
-export type QuestionKind = 'why' | 'meaning' | 'where' | 'how';
+export type QuestionKind = 'cause' | 'why' | 'meaning' | 'where' | 'how' | 'what';
 
 /** knowledge/lexicon/signals.yaml: phrasings that tell how a message reads. */
 export interface SignalLexicon {
@@ -18,6 +18,8 @@ export interface SignalLexicon {
   questions: Record<QuestionKind, Words>;
   hedge: Words;
   correction: Words;
+  stillFails: Words;
+  negation: Words;
   affirm: Words;
   deny: Words;
   filler: Words;
@@ -37,8 +39,12 @@ export function signalLexicon(): SignalLexicon {
   return lexicon;
 }
 
-const QUESTION_KINDS: QuestionKind[] = ['why', 'meaning', 'where', 'how'];
+// The first kind that matches names the question: "为什么要省份" is a why, though it also says 什么; "could that be why" asks
+// about a cause.
+const QUESTION_KINDS: QuestionKind[] = ['cause', 'why', 'meaning', 'where', 'how', 'what'];
 /** Particles and fillers around a yes or no ("对的呀", "yes please"): they don't change it. */
+/** An interjection before a yes or no ("嗯对", "哦是的") doesn't change it either. */
+const INTERJECTIONS = /^(?:[嗯哦噢啊呃额]+\s*)(?=\S)/;
 const PARTICLES = /(?:^|\s)(?:please|thanks|thank you)(?:\s|$)|[呀啊吧呢哦噢嘛啦了的呗]+$/g;
 
 /** Whether a normalized text starts with one of the words (English words whole). */
@@ -49,7 +55,7 @@ export function startsWithAny(normalized: string, words: Words): boolean {
 
 /** Whether a normalized text is one of the words, give or take punctuation and a particle. */
 export function isOneOf(normalized: string, words: Words): boolean {
-  const t = stripPunctuation(normalized).replace(PARTICLES, '').trim();
+  const t = stripPunctuation(normalized).replace(PARTICLES, '').replace(INTERJECTIONS, '').trim();
   return !!t && (words.zh.includes(t) || words.en.includes(t));
 }
 
@@ -71,6 +77,13 @@ export function onlyDetails(normalized: string, spans: { start: number; end: num
   for (const w of [...filler.en].sort((a, b) => b.length - a.length)) words = words.split(` ${w} `).join(' ');
   for (const w of [...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join('');
   return words.replace(/\s+/g, '').length <= 2;
+}
+
+/** Whether the text just before a position ends with a negation ("不是澳门", "not Macao"). */
+export function negatedAt(normalized: string, start: number): boolean {
+  const before = normalized.slice(Math.max(0, start - 14), start).replace(/[\s,，]+$/, '');
+  const { negation } = signalLexicon();
+  return negation.zh.some((w) => before.endsWith(w)) || negation.en.some((w) => before === w || before.endsWith(` ${w}`));
 }
 
 /** The kind of question a normalized text asks, if it asks one. */

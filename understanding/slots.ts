@@ -21,6 +21,8 @@ export interface SlotDeclaration {
   why: { zh: string; en: string };
   /** Words that, said with the detail, mean it is not this detail. */
   notWith?: { zh: string[]; en: string[] };
+  /** Dates: words naming the moment of writing, which date the failure rather than the detail beside another date. */
+  present?: { zh: string[]; en: string[] };
   /** Words asking about the detail in general: the general answer is given instead of asking for it. */
   askedAbout?: { zh: string[]; en: string[] };
   choices?: SlotChoice[];
@@ -31,6 +33,8 @@ export interface SlotCatalog {
   /** "I don't know" in each language. */
   unknown: { zh: string[]; en: string[] };
   failure: { zh: string[]; en: string[] };
+  /** Words saying the system showed a message. */
+  reported?: { zh: string[]; en: string[] };
   /** System wording that looks like a detail but is not one. */
   ignore: string[];
 }

@@ -20,7 +20,7 @@ interface Situation {
 }
 
 /** The policy's decision for a message in a situation, the message read as the bot reads it. */
-function decision(text: string, s: Situation = {}): Decision {
+function decision(text: string, s: Situation = {}, answeredByLastEntry?: () => boolean): Decision {
   const lang = s.lang ?? 'zh';
   const tracker: ConversationProfile = {
     lang,
@@ -40,6 +40,7 @@ function decision(text: string, s: Situation = {}): Decision {
     openSlot: s.openSlot,
     tailoredBy: entry ? tailoredBy(entry) : [],
     answerable: (id) => ['failure', 'question'].includes(understanding.kb.byId.get(id)!.kind),
+    answeredByLastEntry,
   });
 }
 
@@ -73,7 +74,7 @@ describe('policy: at a question', () => {
     expect(decision('不对，是澳门', { entry: 'domain.overseas-user', openSlot: 'holderType', details: { region: 'hk' } })).toMatchObject({ action: 'correct' });
   });
 
-  it.each(['为什么要问这个', '這是什麼意思', 'why do you need this?'])('explains why the detail matters: %s', (text) => {
+  it.each(['为什么要问这个', '這是什麼意思', 'why do you need this?', '这跟地区有啥关系', 'what does the date have to do with it?'])('explains why the detail matters: %s', (text) => {
     expect(decision(text, atIssueDate).action).toBe('explainDetail');
   });
 
@@ -87,12 +88,33 @@ describe('policy: at a question', () => {
     expect(decision('国际站', { ...atSite, lang: 'zh' }).action).toBe('takeAnswer');
   });
 
+  it('keeps a date said with a hedge as unsure, a plain one as sure', () => {
+    const read = (text: string) => readMessage(text, { lang: 'zh', today: TODAY }, understanding.classifier).details.find((d) => d.slot === 'issueDate');
+    expect(read('新证我记得是上周二拿的，提交后提示新颁发证件')).toMatchObject({ value: '2026-11-10', certainty: 'hedged' });
+    expect(read('新证是上周二拿的，不过好像审核的人说要等')).toMatchObject({ value: '2026-11-10', certainty: 'sure' });
+    expect(decision('大概是11月12号吧', atIssueDate).action).toBe('confirmHedge');
+  });
+
+  it('reads a value said beside "not sure" as hedged, and both values with "don\'t know" as not knowing', () => {
+    expect(decision('china site? not sure', atSite).action).toBe('confirmHedge');
+    expect(decision('the china one, I\'m not certain though', atSite).action).toBe('confirmHedge');
+    expect(decision('中国站吧，我也不太确定', { ...atSite, lang: 'zh' }).action).toBe('confirmHedge');
+    expect(decision('不知道是中国站还是国际站', { ...atSite, lang: 'zh' })).toMatchObject({ case: "don't know at a question" });
+    expect(decision('pretty sure it is the China site', atSite).action).toBe('takeAnswer');
+  });
+
   it('takes a confirmed hedge, asks again on a no, takes a named value over the hedge', () => {
     const hedged = { ...atSite, hedged: { site: 'international' } };
     expect(decision('yes', hedged).action).toBe('takeHedged');
     expect(decision('对的', { ...hedged, lang: 'zh' }).action).toBe('takeHedged');
     expect(decision('no', hedged).action).toBe('reask');
     expect(decision('no, the China site', hedged).action).toBe('takeAnswer');
+  });
+
+  it('answers a question the entry being worked on covers, then asks again, rather than switching', () => {
+    const atNumber: Situation = { entry: 'domain.number-not-found', openSlot: 'certNumber' };
+    expect(decision('我户口还在迁移，会不会是因为这个', atNumber, () => true)).toMatchObject({ case: 'question the entry answers, at a question', action: 'answerPartAtQuestion' });
+    expect(decision('注册联系人信息有误', atNumber, () => true).action).toBe('answerEntry');
   });
 
   it('switches on a new failure pasted at a question, and hands off on request', () => {
@@ -115,6 +137,36 @@ describe('policy: after an answer', () => {
     expect(decision('我还有个旧号，注销了行不行', afterDayuLimit)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart' });
     expect(decision('where do I send that?', { ...afterDayuLimit, lang: 'en' }).action).toBe('answerPart');
     expect(decision('那如果是企业呢', afterDayuLimit).action).toBe('answerPart');
+  });
+
+  it('stays in the entry answered when the steps did not help, whatever the wording ("照样", "no luck")', () => {
+    const afterFace: Situation = { entry: 'icp.face-mismatch', answered: true };
+    expect(decision('按你说的重新弄了一遍，照样报这个', afterFace)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart', entryId: 'icp.face-mismatch' });
+    expect(decision('tried it again in daylight, no luck', { ...afterFace, lang: 'en' })).toMatchObject({ action: 'answerPart', entryId: 'icp.face-mismatch' });
+  });
+
+  it('keeps a message with no failure and no follow-up words in the entry answered, never out of scope', () => {
+    const afterMilitary: Situation = { entry: 'domain.military', answered: true, lang: 'en' };
+    const d = decision('so there is honestly nothing Alibaba Cloud can do for a unit like ours', afterMilitary);
+    expect(d).toMatchObject({ action: 'answerPart', entryId: 'domain.military' });
+    expect(decision('我们领导不太想换地方注册', { ...afterMilitary, lang: 'zh' }).action).toBe('answerPart');
+  });
+
+  it('reads small talk that asks something as a follow-up, not as thanks', () => {
+    expect(decision('ok thanks, and which papers do they want from me?', { ...afterDayuLimit, lang: 'en' }).action).toBe('answerPart');
+    expect(decision('thanks a lot', { ...afterDayuLimit, lang: 'en' }).action).toBe('smalltalk');
+  });
+
+  it('stays with the entry answered when its answer covers the follow-up, though another entry fits it better', () => {
+    const afterInconsistent: Situation = { entry: 'domain.registrant-inconsistent', answered: true };
+    expect(decision('所属区域在哪看', afterInconsistent, () => true)).toMatchObject({ case: 'follow-up the answer covers', action: 'answerPart' });
+    expect(decision('所属区域在哪看', afterInconsistent, () => false).entryId).toBe('domain.overseas-region-mismatch');
+  });
+
+  it('still refuses a plainly off-topic question after an answer', () => {
+    expect(decision('顺便问下你们的云服务器怎么收费', afterDayuLimit, () => false)).toMatchObject({ case: 'off topic after the answer', action: 'outOfScope' });
+    expect(decision('can you recommend a good CDN provider?', { ...afterDayuLimit, lang: 'en' }, () => false).action).toBe('outOfScope');
+    expect(decision('refreshed a few times already, still nothing', { entry: 'dayu.qr-blank', answered: true, lang: 'en' }, () => false).action).toBe('answerPart');
   });
 
   it('switches on a real new failure', () => {
@@ -140,6 +192,21 @@ describe('policy: no context', () => {
     ['個人', 'zh'],
   ] as const)('a bare answer with no conversation behind it says the context was lost: %s', (text, lang) => {
     expect(decision(text, { lang }).action).toBe('lostContext');
+  });
+
+  it('asks which product when the message is about a prompt both products show, naming neither', () => {
+    const d = decision('刷脸那步一直说人脸和公安库不一致，怎么回事');
+    expect(d).toMatchObject({ action: 'clarify' });
+    expect(d.candidates).toEqual(expect.arrayContaining(['icp.face-mismatch', 'dayu.verify-failed-generic']));
+    expect(decision('the face scan keeps telling me my face does not match the public security database', { lang: 'en' }).action).toBe('clarify');
+    // One product's prompt pasted whole is that product's.
+    expect(decision('人脸核验采集人脸与公安库不一致')).toMatchObject({ action: 'answerEntry', entryId: 'icp.face-mismatch' });
+  });
+
+  it('keeps a story naming a product and what the system showed in scope: it asks which failure', () => {
+    const d = decision('我在阿里云APP里弄网站备案，证件都传好了，最后一步弹出来说我填的号码跟名字对应不起来，搞了一上午');
+    expect(d).toMatchObject({ action: 'whichFailure', product: 'icp' });
+    expect(d.candidates?.every((id) => id.startsWith('icp.'))).toBe(true);
   });
 
   it('a new failure is a new request, even short', () => {

@@ -75,6 +75,14 @@ describe('answers to a question', () => {
     expect(recognizeSlotAnswer('issueDate', '好的', zh)).toBeUndefined();
   });
 
+  it('does not take the moment of writing for the date beside another date, or where it dates the failure', () => {
+    expect(findDate('驾照是11月18号换的，今天早上登录看到域名实名被驳回了', zh)).toBe('2026-11-18');
+    expect(findDate('现在审核提示失败了，证件是新的', zh)).toBeUndefined();
+    expect(findDate('renewed my passport 4 days ago and now the check is rejected', en)).toBe('2026-11-18');
+    expect(findDate('今天才领到的新执照', zh)).toBe('2026-11-22');
+    expect(findDate('today', en)).toBe('2026-11-22');
+  });
+
   it('returns a future date as is, for the dialog to refuse', () => {
     expect(findDate('2026年12月20日', zh)).toBe('2026-12-20');
   });
