@@ -17,6 +17,7 @@ import {
 import { clientActivityProblem, isLocale, MAX_ATTACHMENTS, startProblem } from './activityValidation';
 import { readUpload, thumbnailsOf, UploadError } from './upload';
 import { StorageUnavailableError } from '../../storage/redisClient';
+import { cutText } from '../../bots/activityValidation';
 import { sameSecret, TokenService, type TokenClaims } from './tokens';
 import { StreamServer } from './webSocket';
 
@@ -211,7 +212,7 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
       recipient: bot,
       conversation: { id: conversation.id } as Activity['conversation'],
       locale: a.locale ?? conversation.locale,
-      text: a.text ?? undefined,
+      text: typeof a.text === 'string' ? cutText(a.text) : undefined,
       textFormat: a.textFormat,
       attachments: files ? files.map(forTranscript) : a.attachments ?? undefined,
       entities: a.entities ?? undefined,
