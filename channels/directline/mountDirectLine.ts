@@ -419,7 +419,9 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
     if (res.headersSent) return next(err);
     if (err.type === 'entity.parse.failed') return fail(res, 400, 'BadArgument', 'the body is not valid JSON');
     if (err.type === 'entity.too.large') return fail(res, 413, 'MessageSizeTooBig', 'the body is too large');
-    if (err.status && err.status >= 400 && err.status < 500) return fail(res, err.status, 'BadArgument', err.message);
+    // The body parser's own messages quote request headers: the client gets a fixed one.
+    if (err.status === 415) return fail(res, 415, 'BadArgument', "the body's content type, charset or encoding is not supported (send UTF-8 JSON)");
+    if (err.status && err.status >= 400 && err.status < 500) return fail(res, err.status, 'BadArgument', "the body's encoding or length is not valid");
     if (err instanceof StorageUnavailableError) {
       logger.warn({ err: err.message }, 'Direct Line storage unavailable');
       return fail(res, 503, 'ServiceUnavailable', 'the chat service is unavailable, please retry shortly');

@@ -404,6 +404,21 @@ describe('self-hosted Direct Line: bad input gets 400 with the reason', () => {
     expect((await call('POST', '/v3/directline/conversations', token, { locale: 42 })).status).toBe(400);
   });
 
+  test.each([
+    ['a content encoding', { 'content-encoding': '<img src=x onerror=alert(1)>' }],
+    ['a charset', { 'content-type': 'application/json; charset=img-src' }],
+  ])('a body with %s the server does not read gets a fixed message, never the header echoed', async (_name, headers) => {
+    const res = await fetch(`${server.url}/v3/directline/conversations/${conversation.conversationId}/activities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${conversation.token}`, 'content-type': 'application/json', ...headers },
+      body: '{"type":"message","text":"hi"}',
+    });
+    expect(res.status).toBe(415);
+    const body = await res.text();
+    expect(body).not.toMatch(/img/i);
+    expect(JSON.parse(body)).toEqual({ error: { code: 'BadArgument', message: expect.stringMatching(/^the body's (content type|encoding)/) } });
+  });
+
   test('nothing invalid reached the transcript', async () => {
     expect(texts(await read(conversation)).filter((t) => t.startsWith('user:'))).toEqual([`user:${'x'.repeat(MAX_TEXT_LENGTH)}`]);
   });
