@@ -26,7 +26,7 @@ export function clientActivityProblem(body: unknown): string | undefined {
   if (nestsDeeperThan(body)) return `nesting deeper than ${MAX_NESTING} levels`;
   const a = body;
   if (typeof a.type !== 'string' || !a.type) return 'type is required';
-  if (!(CLIENT_ACTIVITY_TYPES as readonly string[]).includes(a.type)) return `type must be one of ${CLIENT_ACTIVITY_TYPES.join(', ')} (got "${a.type.slice(0, 40)}")`;
+  if (!(CLIENT_ACTIVITY_TYPES as readonly string[]).includes(a.type)) return `type must be one of ${CLIENT_ACTIVITY_TYPES.join(', ')}`;
   // Text of any length within the body's byte cap: a longer one is cut (cutText) and answered as too long, not refused.
   const text = optionalString(a, 'text', Infinity);
   if (text) return text;

@@ -404,6 +404,12 @@ describe('self-hosted Direct Line: bad input gets 400 with the reason', () => {
     expect((await call('POST', '/v3/directline/conversations', token, { locale: 42 })).status).toBe(400);
   });
 
+  test('an unknown activity type is refused without quoting it back', async () => {
+    const answer = await post({ type: '<script>alert(1)</script>' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).not.toContain('script');
+  });
+
   test.each([
     ['a content encoding', { 'content-encoding': '<img src=x onerror=alert(1)>' }],
     ['a charset', { 'content-type': 'application/json; charset=img-src' }],
