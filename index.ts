@@ -118,6 +118,8 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
   mountWebChat(app, { directLine, logger });
   handoff.useDelivery(new ChannelDelivery({ cloud: adapter, appId: process.env.MicrosoftAppId, directLine: directLine.adapter, dingTalk }));
   mountAdminReport(app, { token: settings.adminToken, traffic, now: overrides.now });
+  // Express's own 404 is an HTML page quoting the path back.
+  app.use((_req: Request, res: Response) => void res.status(404).json({ error: ERROR_BODIES[404] }));
   app.use((err: Error & { status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err.status && ERROR_BODIES[err.status] ? err.status : 500;

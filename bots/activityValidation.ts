@@ -1,8 +1,27 @@
 import Ajv from 'ajv';
 import type { NextFunction, Request, Response } from 'express';
+import { messageLimits } from '../understanding/limits';
 
-/** Longest message text a channel passes on; /api/messages cuts longer text, Direct Line and DingTalk refuse it. */
-export const MAX_TEXT_LENGTH = 10_000;
+/**
+ * Longest message text a channel passes on: one character more than the longest message read
+ * (knowledge/limits.yaml), so that the reading still sees a longer message is too long, and nothing reads more of it
+ * (some detail searches cost more than linear time on long runs of text).
+ */
+export const MAX_TEXT_LENGTH = messageLimits().messageMaxLength + 1;
+
+/**
+ * A message's text as every channel passes it on, cut before anything stores or reads it. A text over the limit
+ * (trimmed, as the reading measures it) keeps its first characters and ends on a non-blank one, so that trimming
+ * the cut text cannot bring it back under the limit: the customer is told the message is too long, on every channel.
+ */
+export function cutText(text: string): string {
+  if (text.length < MAX_TEXT_LENGTH) return text;
+  const trimmed = text.trim();
+  if (trimmed.length < MAX_TEXT_LENGTH) return text;
+  const kept = trimmed.slice(0, MAX_TEXT_LENGTH - 1);
+  const rest = trimmed.slice(MAX_TEXT_LENGTH - 1);
+  return kept + rest.charAt(rest.search(/\S/));
+}
 
 /** Deepest nesting of objects and arrays an activity may have: a deeper one overflows the stack when it is copied. */
 export const MAX_NESTING = 32;
@@ -80,7 +99,7 @@ const ACTIVITY_SCHEMA = {
 const validate = new Ajv({ allErrors: false, strict: false }).compile(ACTIVITY_SCHEMA);
 const DATE_FIELDS = ['timestamp', 'localTimestamp', 'expiration'] as const;
 
-/** Why the body is not an activity this bot reads, or undefined; cuts text over MAX_TEXT_LENGTH. */
+/** Why the body is not an activity this bot reads, or undefined; cuts a longer text (cutText). */
 export function activityProblem(body: unknown): string | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return 'body must be a JSON object';
   if (nestsDeeperThan(body)) return `nesting deeper than ${MAX_NESTING} levels`;
@@ -90,7 +109,7 @@ export function activityProblem(body: unknown): string | undefined {
   }
   const a = body as unknown as Record<string, unknown>;
   for (const field of DATE_FIELDS) if (typeof a[field] === 'string' && Number.isNaN(Date.parse(a[field] as string))) return `/${field} must be a date`;
-  if (typeof a.text === 'string' && a.text.length > MAX_TEXT_LENGTH) a.text = a.text.slice(0, MAX_TEXT_LENGTH);
+  if (typeof a.text === 'string') a.text = cutText(a.text);
   return undefined;
 }
 

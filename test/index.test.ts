@@ -160,6 +160,18 @@ describe('hostile input on /api/messages', () => {
     expect(await big.json()).toEqual({ error: 'payload too large' });
   });
 
+  it.each([
+    ['GET', '/api/messages'],
+    ['PUT', '/api/messages'],
+    ['GET', '/%3Cscript%3Ealert(1)%3C/script%3E'],
+    ['POST', '/admin/report'],
+  ])('answers %s %s, a route that does not exist, with a fixed JSON 404 that does not quote the path', async (method, path) => {
+    const res = await fetch(`${server.url}${path}`, { method });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({ error: 'not found' });
+  });
+
   it('labels metrics only with known channels and taxonomy ids', async () => {
     await post(activity('注册者证件不完整', { channelId: 'channel-3201' }));
     const text = await (await fetch(`${server.url}/metrics`)).text();

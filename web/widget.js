@@ -22,6 +22,8 @@
   var data = (script && script.dataset) || {};
   var query = new URLSearchParams(location.search);
   var SAFE_VALUE = /^[\w.-]{1,40}$/;
+  /** Longest text posted: far past the longest message the bot reads, far under Direct Line's 256 KB body cap. */
+  var MAX_TEXT_LENGTH = 10000;
 
   function setting(name) {
     return data[name] || query.get(name) || undefined;
@@ -283,7 +285,11 @@
           if (action.type === 'DIRECT_LINE/POST_ACTIVITY' && action.payload && action.payload.activity) {
             var activity = action.payload.activity;
             var channelData = Object.assign({}, activity.channelData, { context: context });
-            action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: Object.assign({}, activity, { channelData: channelData }) }) });
+            var changes = { channelData: channelData };
+            // A whole document pasted would exceed Direct Line's body cap (413: Web Chat says only "send failed"); cut,
+            // it still reaches the bot as too long and is answered so.
+            if (typeof activity.text === 'string' && activity.text.length > MAX_TEXT_LENGTH) changes.text = activity.text.slice(0, MAX_TEXT_LENGTH);
+            action = Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: Object.assign({}, activity, changes) }) });
           }
           var result = next(action);
           if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED' && !resumed) {

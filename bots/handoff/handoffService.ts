@@ -105,7 +105,8 @@ export class HandoffService implements Middleware, HandoffStarter {
     await context.sendActivity(reply(`${this.options.answerFor('handoff.human', lang, {}) ?? ''}\n\n${message('handoffOpened', lang, { case: opened.number })}`, meta, [message('endHandoffAction', lang)]));
     const transcript = { activities: lines.map((l) => transcriptActivity(context, l) as Activity) };
     const handoffContext = { caseNumber: opened.number, entryId: request.entryId ?? null, language: lang, details };
-    await context.sendActivity(EventFactory.createHandoffInitiation(context, handoffContext, transcript));
+    // The event is a reply too: it carries the reply contract, as every activity the bot sends does.
+    await context.sendActivity({ ...EventFactory.createHandoffInitiation(context, handoffContext, transcript), channelData: meta });
     await this.opened?.(context, request, masked(text));
     await this.toDesk(this.caseMarkdown(opened, lines, answer ? masked(answer) : undefined));
     this.armTimeout(opened.number);

@@ -11,6 +11,7 @@ import { randomUUID } from 'crypto';
 import type { Logger } from 'pino';
 import { send, type OutboundPolicy } from '../../net/outbound';
 import type { DingTalkFiles } from './dingTalkFiles';
+import { cutText } from '../../bots/activityValidation';
 
 /** One element of a richText message: a run of text or a picture. */
 export interface DingTalkRichTextItem {
@@ -73,15 +74,15 @@ export function stripMentions(text: string): string {
   return text.replace(/(^|\s)@\S+/g, ' ').trim();
 }
 
-/** The message's words: text, the text runs of richText, DingTalk's transcript of audio. */
+/** The message's words (text, the text runs of richText, DingTalk's transcript of audio), cut as every channel cuts them. */
 export function textOf(message: DingTalkMessage): string {
   switch (message.msgtype ?? 'text') {
     case 'text':
-      return stripMentions(message.text?.content ?? '');
+      return cutText(stripMentions(message.text?.content ?? ''));
     case 'richText':
-      return stripMentions((message.content?.richText ?? []).map((item) => item.text ?? '').join(''));
+      return cutText(stripMentions((message.content?.richText ?? []).map((item) => item.text ?? '').join('')));
     case 'audio':
-      return (message.content?.recognition ?? '').trim();
+      return cutText((message.content?.recognition ?? '').trim());
     default:
       return '';
   }

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { DingTalkAdapter, isAddressedToBot, type DingTalkAdapterOptions, type DingTalkMessage } from './dingTalkAdapter';
 import { verifyDingTalk } from './signature';
 import type { SeenMessages } from './seenMessages';
-import { MAX_TEXT_LENGTH } from '../../bots/activityValidation';
 import { checkUrl } from '../../net/outbound';
 
 export interface DingTalkOptions extends DingTalkAdapterOptions {
@@ -29,12 +28,15 @@ const ID_LENGTH = 1024;
 const CODE_LENGTH = 4096;
 const RICH_TEXT_ITEMS = 100;
 
+// Words of any length within the body's byte cap: the adapter cuts the message's text (cutText), which is then answered as too long.
+const ANY_LENGTH = Infinity;
+
 const optional = (value: unknown, type: 'string' | 'boolean', max = ID_LENGTH) =>
   value === undefined || value === null || (typeof value === type && (type !== 'string' || (value as string).length <= max));
 const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
 
 function isRichTextItem(item: unknown): boolean {
-  return isObject(item) && optional(item.text, 'string', MAX_TEXT_LENGTH) && optional(item.type, 'string') && optional(item.downloadCode, 'string', CODE_LENGTH) && optional(item.pictureDownloadCode, 'string', CODE_LENGTH);
+  return isObject(item) && optional(item.text, 'string', ANY_LENGTH) && optional(item.type, 'string') && optional(item.downloadCode, 'string', CODE_LENGTH) && optional(item.pictureDownloadCode, 'string', CODE_LENGTH);
 }
 
 function isContent(content: unknown): boolean {
@@ -43,7 +45,7 @@ function isContent(content: unknown): boolean {
   const rich = content.richText;
   return (
     (rich === undefined || rich === null || (Array.isArray(rich) && rich.length <= RICH_TEXT_ITEMS && rich.every(isRichTextItem))) &&
-    optional(content.recognition, 'string', MAX_TEXT_LENGTH) &&
+    optional(content.recognition, 'string', ANY_LENGTH) &&
     optional(content.downloadCode, 'string', CODE_LENGTH) &&
     optional(content.pictureDownloadCode, 'string', CODE_LENGTH)
   );
@@ -73,7 +75,7 @@ function isDingTalkMessage(body: unknown, webhookPolicy: DingTalkAdapterOptions[
     optional(m.senderNick, 'string') &&
     optional(m.chatbotUserId, 'string') &&
     optional(m.isInAtList, 'boolean') &&
-    (text === undefined || text === null || (isObject(text) && optional(text.content, 'string', MAX_TEXT_LENGTH))) &&
+    (text === undefined || text === null || (isObject(text) && optional(text.content, 'string', ANY_LENGTH))) &&
     isContent(m.content)
   );
 }

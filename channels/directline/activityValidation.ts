@@ -1,4 +1,4 @@
-import { MAX_NESTING, MAX_TEXT_LENGTH, nestsDeeperThan } from '../../bots/activityValidation';
+import { MAX_NESTING, nestsDeeperThan } from '../../bots/activityValidation';
 
 /** Activity types a Direct Line client may post; the service, not the client, produces conversationUpdate and the rest. */
 export const CLIENT_ACTIVITY_TYPES = ['message', 'event', 'typing', 'endOfConversation'] as const;
@@ -26,8 +26,9 @@ export function clientActivityProblem(body: unknown): string | undefined {
   if (nestsDeeperThan(body)) return `nesting deeper than ${MAX_NESTING} levels`;
   const a = body;
   if (typeof a.type !== 'string' || !a.type) return 'type is required';
-  if (!(CLIENT_ACTIVITY_TYPES as readonly string[]).includes(a.type)) return `type must be one of ${CLIENT_ACTIVITY_TYPES.join(', ')} (got "${a.type.slice(0, 40)}")`;
-  const text = optionalString(a, 'text', MAX_TEXT_LENGTH);
+  if (!(CLIENT_ACTIVITY_TYPES as readonly string[]).includes(a.type)) return `type must be one of ${CLIENT_ACTIVITY_TYPES.join(', ')}`;
+  // Text of any length within the body's byte cap: a longer one is cut (cutText) and answered as too long, not refused.
+  const text = optionalString(a, 'text', Infinity);
   if (text) return text;
   if (a.textFormat !== undefined && !['plain', 'markdown', 'xml'].includes(a.textFormat as string)) return 'textFormat must be plain, markdown or xml';
   if (a.locale !== undefined && (typeof a.locale !== 'string' || !LOCALE.test(a.locale))) return 'locale must be a BCP 47 language tag such as zh-CN or en-US';

@@ -17,6 +17,8 @@ import {
 import { clientActivityProblem, isLocale, MAX_ATTACHMENTS, startProblem } from './activityValidation';
 import { readUpload, thumbnailsOf, UploadError } from './upload';
 import { StorageUnavailableError } from '../../storage/redisClient';
+import { cutText } from '../../bots/activityValidation';
+import { maskCertNumbers } from '../../answers/certNumber';
 import { sameSecret, TokenService, type TokenClaims } from './tokens';
 import { StreamServer } from './webSocket';
 
@@ -199,6 +201,7 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
 
   /** Stores a client's activity (typing is not stored), echoes it to its streams, runs the bot's turn, answers { id }. */
   const receive = async (req: Request, res: Response, conversation: ConversationInfo, claims: TokenClaims, a: Partial<Activity> & { localTimezone?: unknown }, files?: Attachment[]) => {
+    const text = typeof a.text === 'string' ? cutText(a.text) : undefined;
     const from = withoutUndefined({ id: claims.user, name: typeof a.from?.name === 'string' ? a.from.name : conversation.user.name, role: 'user' });
     const inbound: Partial<Activity> = withoutUndefined({
       type: a.type,
@@ -211,7 +214,8 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
       recipient: bot,
       conversation: { id: conversation.id } as Activity['conversation'],
       locale: a.locale ?? conversation.locale,
-      text: a.text ?? undefined,
+      // The transcript is kept (Redis, for the conversation's life) and shown again: a certificate number never whole.
+      text: text === undefined ? undefined : maskCertNumbers(text),
       textFormat: a.textFormat,
       attachments: files ? files.map(forTranscript) : a.attachments ?? undefined,
       entities: a.entities ?? undefined,
@@ -222,8 +226,9 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
     } as Partial<Activity>);
     // The sender's own activity comes back on its stream (Web Chat marks the message as sent when it sees the echo).
     const echoed = a.type === 'typing' ? { ...inbound, id: `${conversation.id}|typing` } : await store.append(conversation.id, inbound);
-    // The bot gets its own copy (handlers edit context.activity, the transcript must not change), with the files whole.
+    // The bot gets its own copy (handlers edit context.activity, the transcript must not change), with the text and files whole.
     const forBot = JSON.parse(JSON.stringify(echoed)) as Partial<Activity>;
+    if (text !== undefined) forBot.text = text;
     if (files) forBot.attachments = files.map(({ thumbnailUrl: _shownOnly, ...file }) => file);
     if (!(await runTurn(forBot))) {
       fail(res, 502, 'BotError', 'the bot could not process the activity');
@@ -414,7 +419,9 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
     if (res.headersSent) return next(err);
     if (err.type === 'entity.parse.failed') return fail(res, 400, 'BadArgument', 'the body is not valid JSON');
     if (err.type === 'entity.too.large') return fail(res, 413, 'MessageSizeTooBig', 'the body is too large');
-    if (err.status && err.status >= 400 && err.status < 500) return fail(res, err.status, 'BadArgument', err.message);
+    // The body parser's own messages quote request headers: the client gets a fixed one.
+    if (err.status === 415) return fail(res, 415, 'BadArgument', "the body's content type, charset or encoding is not supported (send UTF-8 JSON)");
+    if (err.status && err.status >= 400 && err.status < 500) return fail(res, err.status, 'BadArgument', "the body's encoding or length is not valid");
     if (err instanceof StorageUnavailableError) {
       logger.warn({ err: err.message }, 'Direct Line storage unavailable');
       return fail(res, 503, 'ServiceUnavailable', 'the chat service is unavailable, please retry shortly');

@@ -74,6 +74,8 @@ export function readUpload(req: Request, limits: { maxBytes: number; maxFiles: n
         }
         chunks.push(chunk);
       });
+      // busboy emits a body that ends inside a part on the part's stream too: unheard, that error ends the process.
+      stream.on('error', () => fail(new UploadError(400, 'the multipart body is malformed')));
       stream.on('end', () => {
         if (failed) return;
         const bytes = Buffer.concat(chunks);

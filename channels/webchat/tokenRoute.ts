@@ -152,6 +152,7 @@ export function mountTokenRoute(app: Express, options: TokenRouteOptions): Token
   });
   app.use(TOKEN_PATH, (err: Error & { status?: number }, _req: Request, res: Response, next: (err: Error) => void) => {
     if (res.headersSent) return next(err);
+    if (err.status === 413) return void res.status(413).json({ error: 'the request body is too large' });
     res.status(err.status && err.status < 500 ? err.status : 400).json({ error: 'the request body must be JSON: { "resume": "<token>" } or empty' });
   });
   return mode;

@@ -1,12 +1,14 @@
-import { activityProblem, nestsDeeperThan } from '../../bots/activityValidation';
+import { activityProblem, cutText, MAX_TEXT_LENGTH, nestsDeeperThan } from '../../bots/activityValidation';
+import { messageLimits } from '../../understanding/limits';
 
 const activity = (extra: Record<string, unknown> = {}) => ({ type: 'message', text: 'hi', from: { id: 'u' }, recipient: { id: 'b' }, conversation: { id: 'c' }, ...extra });
 
 describe('activities accepted on /api/messages', () => {
-  it('accepts a Bot Framework message, and cuts a text over 10,000 characters', () => {
+  it('accepts a Bot Framework message, and cuts a text over the limit just past the longest message read', () => {
     const long = activity({ text: 'x'.repeat(12_000) });
     expect(activityProblem(long)).toBeUndefined();
-    expect(long.text).toHaveLength(10_000);
+    expect(long.text).toHaveLength(MAX_TEXT_LENGTH);
+    expect(MAX_TEXT_LENGTH).toBe(messageLimits().messageMaxLength + 1);
   });
 
   it.each([
@@ -36,5 +38,29 @@ describe('activities accepted on /api/messages', () => {
   it('measures nesting without recursion', () => {
     expect(nestsDeeperThan({ a: [{ b: 1 }] }, 3)).toBe(false);
     expect(nestsDeeperThan({ a: [{ b: [1] }] }, 3)).toBe(true);
+  });
+});
+
+describe('cutText: what every channel passes on of a message', () => {
+  const limit = messageLimits().messageMaxLength;
+  // What the reading measures (understanding/reading.ts: tooLong).
+  const overLimit = (text: string) => text.trim().length > limit;
+
+  it('keeps a text within the limit whole, blanks around it included', () => {
+    const text = `  ${'证'.repeat(limit)}  `;
+    expect(cutText(text)).toBe(text);
+    expect(cutText('hi')).toBe('hi');
+  });
+
+  it.each([
+    ['one long word', 'a'.repeat(250_000)],
+    ['blanks before the words', `${' '.repeat(5000)}${'注册者证件不完整 '.repeat(500)}`],
+    ['a blank where the cut falls', `${'x'.repeat(limit)}${' '.repeat(3000)}y`],
+    ['blank lines between words', `${'a\n'.repeat(limit)}`],
+  ])('cuts a text over the limit (%s) to at most MAX_TEXT_LENGTH, still over the limit when read', (_name, text) => {
+    const cut = cutText(text);
+    expect(cut.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+    expect(overLimit(text)).toBe(true);
+    expect(overLimit(cut)).toBe(true);
   });
 });

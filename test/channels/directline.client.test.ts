@@ -211,6 +211,20 @@ describe('upload endpoint', () => {
     event.append('activity', new Blob([JSON.stringify({ type: 'event', name: 'x' })], { type: 'application/vnd.microsoft.activity' }));
     expect((await upload(mine.conversationId, mine.token, event)).status).toBe(400);
   });
+
+  test.each([
+    ['cut off inside a file', '--x\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nabc'],
+    ['cut off inside the activity part', '--x\r\nContent-Disposition: form-data; name="activity"; filename="blob"\r\nContent-Type: application/vnd.microsoft.activity\r\n\r\n{"type":'],
+    ['cut off in a part header', '--x\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Ty'],
+  ])('a multipart body %s gets 400, and the process keeps answering', async (_name, body) => {
+    const { token, conversationId } = await started();
+    const res = await upload(conversationId, token, body, 'multipart/form-data; boundary=x');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadArgument');
+    const after = new FormData();
+    after.append('file', new Blob([Buffer.alloc(10, 1)], { type: 'image/png' }), 'x.png');
+    expect((await upload(conversationId, token, after)).status).toBe(200);
+  });
 });
 
 describe('stream upgrades after a token expired', () => {

@@ -5,6 +5,7 @@ import { echoBot, startWidgetServer, type WidgetServer } from '../helpers/browse
 import { TokenService } from '../../channels/directline/tokens';
 import { MemoryConversationStore } from '../../channels/directline/conversationStore';
 import { clientActivityProblem } from '../../channels/directline/activityValidation';
+import { MAX_TEXT_LENGTH } from '../../bots/activityValidation';
 
 const SECRET = 'test-token-secret-of-at-least-32-characters';
 const API_SECRET = 'server-side-api-secret';
@@ -370,7 +371,6 @@ describe('self-hosted Direct Line: bad input gets 400 with the reason', () => {
   test.each([
     ['no type', { text: 'hi' }, /type is required/],
     ['a type clients may not send', { type: 'conversationUpdate' }, /type must be one of message, event, typing, endOfConversation/],
-    ['text over 10,000 characters', { type: 'message', text: 'x'.repeat(10_001) }, /text is longer than 10000 characters/],
     ['text that is not a string', { type: 'message', text: 42 }, /text must be a string/],
     ['attachments that are not a list', { type: 'message', attachments: { contentType: 'image/png' } }, /attachments must be a list/],
     ['an attachment without contentType', { type: 'message', attachments: [{ contentUrl: 'https://example.com/a.png' }] }, /attachments\[0\]\.contentType is required/],
@@ -389,8 +389,8 @@ describe('self-hosted Direct Line: bad input gets 400 with the reason', () => {
     expect(answer.body.error.message).toMatch(reason);
   });
 
-  test('text of exactly 10,000 characters is accepted', async () => {
-    expect((await post({ type: 'message', text: 'x'.repeat(10_000) })).status).toBe(200);
+  test('text over the limit is accepted, cut before the transcript keeps it (the bot answers it as too long)', async () => {
+    expect((await post({ type: 'message', text: 'x'.repeat(50_000) })).status).toBe(200);
   });
 
   test('a body that is not JSON, a bad watermark, a bad start locale', async () => {
@@ -404,8 +404,29 @@ describe('self-hosted Direct Line: bad input gets 400 with the reason', () => {
     expect((await call('POST', '/v3/directline/conversations', token, { locale: 42 })).status).toBe(400);
   });
 
+  test('an unknown activity type is refused without quoting it back', async () => {
+    const answer = await post({ type: '<script>alert(1)</script>' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).not.toContain('script');
+  });
+
+  test.each([
+    ['a content encoding', { 'content-encoding': '<img src=x onerror=alert(1)>' }],
+    ['a charset', { 'content-type': 'application/json; charset=img-src' }],
+  ])('a body with %s the server does not read gets a fixed message, never the header echoed', async (_name, headers) => {
+    const res = await fetch(`${server.url}/v3/directline/conversations/${conversation.conversationId}/activities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${conversation.token}`, 'content-type': 'application/json', ...headers },
+      body: '{"type":"message","text":"hi"}',
+    });
+    expect(res.status).toBe(415);
+    const body = await res.text();
+    expect(body).not.toMatch(/img/i);
+    expect(JSON.parse(body)).toEqual({ error: { code: 'BadArgument', message: expect.stringMatching(/^the body's (content type|encoding)/) } });
+  });
+
   test('nothing invalid reached the transcript', async () => {
-    expect(texts(await read(conversation)).filter((t) => t.startsWith('user:'))).toEqual([`user:${'x'.repeat(10_000)}`]);
+    expect(texts(await read(conversation)).filter((t) => t.startsWith('user:'))).toEqual([`user:${'x'.repeat(MAX_TEXT_LENGTH)}`]);
   });
 });
 

@@ -117,6 +117,12 @@ describe('POST /api/directline/token, self-hosted mode (default)', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  test('a body too large gets 413 saying so, not that it must be JSON', async () => {
+    const res = await fetch(`${server.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resume: 'a'.repeat(100_000) }) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: 'the request body is too large' });
+  });
+
   test('GET / is the chat page with a CSP; widget.js and the Web Chat bundle come from this server', async () => {
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);

@@ -129,6 +129,7 @@ describe('hand-off to the agents’ DingTalk group (memory storage)', () => {
     // The Bot Framework hand-off event, with a masked transcript and the case context.
     const initiate = await until(() => sent(connector).find((a) => a.type === 'event' && a.name === 'handoff.initiate'));
     expect(initiate.value).toMatchObject({ caseNumber, language: 'zh' });
+    expect(initiate.channelData).toMatchObject({ intent: 'handoff.human', score: expect.any(Number), handoff: true });
     const transcript = initiate.attachments?.find((a) => a.name === 'Transcript');
     expect(transcript?.contentType).toBe('application/json');
     expect(transcript?.content?.activities.map((a) => a.text)).toContain('转人工');
