@@ -159,7 +159,8 @@ export class HandoffService implements Middleware, HandoffStarter {
     const label = leftMessage ? WORDS.desk.leftMessage : WORDS.desk.customerSays;
     const posted = await this.toDesk(`**#${open.number} ${label}**：${shown}`);
     if (this.desks.length && !posted) await context.sendActivity(reply(message('handoffUndelivered', lang), meta, [message('endHandoffAction', lang)]));
-    else if (leftMessage) await context.sendActivity(reply(message('handoffMessageLeft', lang, { case: open.number }), meta, [message('endHandoffAction', lang)]));
+    // No desk of ours: whether a contact center reads the case is unknown, so the customer hears that it was kept.
+    else if (leftMessage || !this.desks.length) await context.sendActivity(reply(message('handoffMessageLeft', lang, { case: open.number }), meta, [message('endHandoffAction', lang)]));
   }
 
   /** `#<n> text` from the agents' desk; false when the message is not one (agent-mode commands go on to the bot). */

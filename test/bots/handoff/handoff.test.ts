@@ -255,6 +255,35 @@ describe('no agent within HANDOFF_TIMEOUT_SECONDS', () => {
   });
 });
 
+describe('no agents’ desk configured (only the handoff.initiate event)', () => {
+  let connector: Recorder;
+  let bot: Server;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    connector = await recorder();
+    const base = settings('http://127.0.0.1:9');
+    app = createApp({ ...base, handoff: { ...base.handoff, dingTalkWebhook: undefined, dingTalkConversation: undefined } }, { today: () => '2026-11-22' });
+    bot = await listen(app.app);
+  });
+  afterAll(async () => {
+    app.handoff.stop();
+    await Promise.all([bot.close(), connector.close()]);
+  });
+
+  it('every message the customer sends while the case is open is acknowledged as kept on the case', async () => {
+    const conversation = 'web-no-desk-1';
+    await customerSays(bot, connector, conversation, '转人工');
+    const opened = await until(() => messages(connector).find((a) => a.channelData?.handoff));
+    const caseNumber = caseNumberIn(opened.text ?? '');
+    const before = messages(connector).length;
+    await customerSays(bot, connector, conversation, '还在吗？');
+    const ack = await until(() => messages(connector).slice(before).find((a) => a.text?.includes(`#${caseNumber}`)));
+    expect(ack.channelData).toMatchObject({ intent: 'handoff.human', handoff: true });
+    expect(ack.text).toContain('留言');
+  });
+});
+
 describeRedis('two bot instances on one Redis relay both ways', () => {
   const redis = redisTestContext();
   let desk: Recorder;
