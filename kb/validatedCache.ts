@@ -13,7 +13,7 @@ import { cacheDir, fromRoot } from '../config/paths';
 /** Bumped when the file layout changes. */
 const FORMAT = 'rnbot-validated-knowledge 1\n';
 /** The code that reads and checks knowledge files; the libraries it reads them with. */
-const CHECKING_CODE = ['./knowledgeBase', './validatedCache', '../understanding/slots', '../understanding/signals', '../understanding/normalize'];
+const CHECKING_CODE = ['./knowledgeBase', './validatedCache', '../understanding/slots', '../understanding/signals', '../understanding/normalize', '../answers/facts'];
 const LIBRARIES = ['ajv', 'yaml', 'opencc-js'];
 
 let sharedDigest: string | undefined;

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { facts, loadFacts } from '../../answers/facts';
 import { loadKnowledgeBase } from '../../kb/knowledgeBase';
 import { knowledgeDigest, validatedFile, validatedOnce } from '../../kb/validatedCache';
 
@@ -29,7 +30,8 @@ describe('validated knowledge kept between starts', () => {
     expect(fs.existsSync(validatedFile(name))).toBe(false);
   });
 
-  it('reads the same knowledge base from the kept copy as from the files', () => {
+  it('reads the same knowledge base and facts from the kept copy as from the files', () => {
     expect(loadKnowledgeBase().entries).toEqual(loadKnowledgeBase(undefined, { cached: false }).entries);
+    expect(facts()).toEqual(loadFacts());
   });
 });
