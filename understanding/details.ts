@@ -291,10 +291,19 @@ export function saysAny(text: string, words: { zh: string[]; en: string[] }): bo
   return saysAnyNormalized(normalize(text), words);
 }
 
+// A message is checked against a dozen word lists per turn: each list's English patterns are built once, not per check.
+const englishPatterns = new WeakMap<string[], RegExp[]>();
+
+function patternsOf(words: string[]): RegExp[] {
+  let patterns = englishPatterns.get(words);
+  if (!patterns) englishPatterns.set(words, (patterns = words.map((w) => new RegExp(`(^|\\s)${w.replace(/'/g, '')}(\\s|$)`))));
+  return patterns;
+}
+
 /** saysAny on a text already normalized. */
 export function saysAnyNormalized(normalized: string, words: { zh: string[]; en: string[] }): boolean {
   const t = squeeze(normalized.replace(PUNCTUATION, ' ')).replace(/['’]/g, '');
-  return words.zh.some((w) => t.includes(w)) || words.en.some((w) => new RegExp(`(^|\\s)${w.replace(/'/g, '')}(\\s|$)`).test(t));
+  return words.zh.some((w) => t.includes(w)) || patternsOf(words.en).some((pattern) => pattern.test(t));
 }
 
 /** Whether a message says that something failed (失败, 没通过, rejected …), by knowledge/slots.yaml `failure`. */
