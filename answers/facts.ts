@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import YAML from 'yaml';
 import type { CertProblemCode } from './certNumber';
 import { fromRoot } from '../config/paths';
+import { validatedOnce } from '../kb/validatedCache';
 
 /** Structured facts of the documents, as data: knowledge/facts/*.yaml and knowledge/messages/diagnostics.yaml. */
 
@@ -142,5 +143,5 @@ let cached: Facts | undefined;
 
 /** The project's facts, loaded and validated once. */
 export function facts(): Facts {
-  return (cached ??= loadFacts());
+  return (cached ??= validatedOnce('facts', () => loadFacts()));
 }

@@ -102,6 +102,17 @@ export async function startServer(name: string, script: string, route: ReplyRout
   };
 }
 
+/**
+ * The node options `npm start` runs the bot with (package.json's start script, `node [options] dist/index.js`), so that
+ * the bench measures the program as users start it.
+ */
+export function npmStartNodeArgs(): string[] {
+  const start = (JSON.parse(fs.readFileSync(fromRoot('package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  const match = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/index\.js$/.exec(start.trim());
+  if (!match) throw new Error(`npm start is not "node [options] dist/index.js": ${start}`);
+  return match[1].trim().split(/\s+/).filter(Boolean);
+}
+
 /** Resident memory of a process, MB. */
 export function rssMb(pid: number | undefined): number | undefined {
   if (!pid) return undefined;

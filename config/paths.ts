@@ -18,3 +18,8 @@ export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export function fromRoot(...parts: string[]): string {
   return path.join(PACKAGE_ROOT, ...parts);
 }
+
+/** Where built artefacts (the classifier model, validated knowledge) are kept: MODEL_CACHE_DIR, or .cache/ in the package. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MODEL_CACHE_DIR || fromRoot('.cache');
+}

@@ -6,6 +6,7 @@ import type { Entry } from './types';
 import { normalize } from '../understanding/normalize';
 import { slotCatalog } from '../understanding/slots';
 import { fromRoot } from '../config/paths';
+import { validatedOnce } from './validatedCache';
 
 export const KNOWLEDGE_DIR = fromRoot('knowledge');
 
@@ -70,8 +71,17 @@ function crossCheck(entries: { entry: Entry; file: string }[]): string[] {
   return problems;
 }
 
-/** Reads every entry in knowledge/entries, validates it against the schema and across entries; throws on any problem. */
-export function loadKnowledgeBase(dir = KNOWLEDGE_DIR): KnowledgeBase {
+/**
+ * Reads every entry in knowledge/entries, validates it against the schema and across entries; throws on any problem.
+ * The package's own knowledge is validated once per content (kb/validatedCache.ts) unless `cached` is false.
+ */
+export function loadKnowledgeBase(dir = KNOWLEDGE_DIR, options: { cached?: boolean } = {}): KnowledgeBase {
+  const useCache = dir === KNOWLEDGE_DIR && options.cached !== false;
+  const entries = useCache ? validatedOnce('entries', () => validateEntries(dir)) : validateEntries(dir);
+  return { entries, byId: new Map(entries.map((e) => [e.id, e])) };
+}
+
+function validateEntries(dir: string): Entry[] {
   const schema = JSON.parse(fs.readFileSync(path.join(dir, 'schema', 'entry.schema.json'), 'utf8'));
   const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
   const problems: string[] = [];
@@ -93,6 +103,5 @@ export function loadKnowledgeBase(dir = KNOWLEDGE_DIR): KnowledgeBase {
   }
   problems.push(...crossCheck(loaded));
   if (problems.length) throw new KnowledgeError(`knowledge base has ${problems.length} problem(s):\n${problems.join('\n')}`);
-  const entries = loaded.map((l) => l.entry);
-  return { entries, byId: new Map(entries.map((e) => [e.id, e])) };
+  return loaded.map((l) => l.entry);
 }

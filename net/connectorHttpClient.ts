@@ -14,6 +14,9 @@ type WebResource = Parameters<HttpClient['sendRequest']>[0];
  * errors at once, and the retry stays the one this policy bounds.
  */
 export function connectorHttpClient(policy: OutboundPolicy): HttpClient {
+  // One policy object for every reply: outbound keeps one connection pool per policy object, so a policy built per
+  // request would open (and leave open) a new pool and a new connection for every reply.
+  const replyPolicy: OutboundPolicy = { ...policy, retryStatuses: [429, 502, 503, 504] };
   return {
     async sendRequest(request: WebResource) {
       const response = await send(
@@ -24,7 +27,7 @@ export function connectorHttpClient(policy: OutboundPolicy): HttpClient {
           body: typeof request.body === 'string' || Buffer.isBuffer(request.body) ? request.body : request.body === undefined ? undefined : JSON.stringify(request.body),
           signal: request.abortSignal as AbortSignal | undefined,
         },
-        { ...policy, retryStatuses: [429, 502, 503, 504] },
+        replyPolicy,
       );
       if (response.status >= 500 || response.status === 429) throw new OutboundError('network', response.status);
       const headers = request.headers.clone();

@@ -4,7 +4,7 @@
 import { randomUUID } from 'crypto';
 import { benchClassification } from '../bench/classification';
 import { startLocalConnector } from '../bench/connector';
-import { load, rssMb, startServer, type LoadResult, type ReplyRoute, type ServerUnderTest } from '../bench/http';
+import { load, npmStartNodeArgs, rssMb, startServer, type LoadResult, type ReplyRoute, type ServerUnderTest } from '../bench/http';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,6 +29,7 @@ async function measure(servers: ServerUnderTest[], urls: string[], route: ReplyR
 
 async function main(): Promise<void> {
   print({ benchmark: 'classification, ~60-char messages, after start-up', ...benchClassification() });
+  print({ bot: `node ${[...npmStartNodeArgs(), 'dist/index.js'].join(' ')}`, echo: 'node dist/bench/echoBot.js' });
 
   const connector = await startLocalConnector();
   const route: ReplyRoute = process.argv.includes('--expect-replies')
@@ -38,8 +39,10 @@ async function main(): Promise<void> {
   const redisEnv = { REDIS_URL: redisUrl, REDIS_SENTINELS: '', REDIS_CLUSTER_NODES: '', REDIS_KEY_PREFIX: `bench:${randomUUID()}:` };
   const profile = (name: string) => (CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
   const started: ServerUnderTest[] = [];
+  // The bot with the options npm start gives it; the echo bot as botbuilder's samples start it.
+  const botArgs = npmStartNodeArgs();
   const start = async (name: string, script: string, env: NodeJS.ProcessEnv = {}) => {
-    const server = await startServer(name, script, route, env, profile(name));
+    const server = await startServer(name, script, route, env, [...(script === 'dist/index.js' ? botArgs : []), ...profile(name)]);
     started.push(server);
     print({ started: name, startMs: server.startMs, rssMb: rssMb(server.process.pid) });
     return server;

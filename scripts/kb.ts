@@ -13,7 +13,7 @@ function main(argv: string[]): number {
   const [command, ...args] = argv;
   switch (command) {
     case 'validate': {
-      const kb = loadKnowledgeBase();
+      const kb = loadKnowledgeBase(undefined, { cached: false });
       const phrases = kb.entries.reduce((n, e) => n + (e.examples.zh?.length ?? 0) + (e.examples.en?.length ?? 0), 0);
       console.log(`ok: ${kb.entries.length} entries, ${phrases} example phrasings`);
       return 0;

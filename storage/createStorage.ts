@@ -193,13 +193,16 @@ function openRedis(config: StorageConfig, logger: StorageLogger): { client: Redi
     const options: ClusterOptions = {
       redisOptions: { ...FAIL_FAST_OPTIONS, ...auth, db: undefined, connectionName: 'rnbot' },
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       clusterRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: 1000,
     };
     delete (options.redisOptions as Record<string, unknown>).enableOfflineQueue;
     client = new Cluster(config.clusterNodes ?? [], options);
   } else {
-    const options: RedisOptions = { ...FAIL_FAST_OPTIONS, retryStrategy: reconnectDelay, connectionName: 'rnbot' };
+    // Auto-pipelining: the commands that concurrent turns issue in one tick leave in one socket write (one system
+    // call instead of one each, which showed as 9% of a turn's CPU under load); order per connection is unchanged.
+    const options: RedisOptions = { ...FAIL_FAST_OPTIONS, retryStrategy: reconnectDelay, connectionName: 'rnbot', enableAutoPipelining: true };
     if (config.topology === 'sentinel') {
       client = new Redis({
         ...options,

@@ -65,7 +65,8 @@ describe('npm start', () => {
       expect(typeof ((await token.json()) as { token?: unknown }).token).toBe('string');
     } finally {
       // SIGTERM to the bot itself, as a process manager stops it; npm then exits with the bot's exit code.
-      const bot = descendants(child.pid!).find((pid) => /(^|\/)node\0dist\/index\.js\0/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
+      // node, then the options npm start gives it (README), then the script.
+      const bot = descendants(child.pid!).find((pid) => /(^|\/)node\0(?:--[^\0]+\0)*dist\/index\.js\0/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
       process.kill(bot ?? child.pid!, 'SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 15_000)));

@@ -1,6 +1,6 @@
 import { pinyin } from 'pinyin-pro';
-import { WordTokenizer } from 'natural/lib/natural/tokenizers';
-import { PorterStemmer } from 'natural/lib/natural/stemmers';
+import { WordTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer';
+import PorterStemmer = require('natural/lib/natural/stemmers/porter_stemmer');
 import { cutWords } from './segmenter';
 import { stripPunctuation } from './normalize';
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as v8 from 'v8';
 import type { KnowledgeBase } from '../kb/knowledgeBase';
-import { fromRoot } from '../config/paths';
+import { cacheDir, fromRoot } from '../config/paths';
 import { buildClassifierModel, type ClassifierModel, type Postings } from './classifierModel';
 import { USER_DICT } from './segmenter';
 import { VARIANTS_FILE } from './normalize';
@@ -29,8 +29,7 @@ export interface ModelOrigin {
 
 /** Where models are cached: MODEL_CACHE_DIR, or .cache/ in the package. Sources and build each keep their own file. */
 export function modelFile(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.MODEL_CACHE_DIR || fromRoot('.cache');
-  return path.join(dir, `classifier-${path.extname(__filename).slice(1)}.model`);
+  return path.join(cacheDir(env), `classifier-${path.extname(__filename).slice(1)}.model`);
 }
 
 /**

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import Ajv from 'ajv';
 import YAML from 'yaml';
 import { fromRoot } from '../config/paths';
+import { validatedOnce } from '../kb/validatedCache';
 import { stripPunctuation } from './normalize';
 import { saysAnyNormalized } from './details';
 
@@ -29,13 +30,13 @@ let lexicon: SignalLexicon | undefined;
 
 /** The signal phrasings, validated against their schema once. */
 export function signalLexicon(): SignalLexicon {
-  if (!lexicon) {
+  lexicon ??= validatedOnce('signals', () => {
     const data = YAML.parse(fs.readFileSync(fromRoot('knowledge', 'lexicon', 'signals.yaml'), 'utf8'));
     const schema = JSON.parse(fs.readFileSync(fromRoot('knowledge', 'schema', 'signals.schema.json'), 'utf8'));
     const validate = new Ajv({ allErrors: true }).compile(schema);
     if (!validate(data)) throw new Error(`knowledge/lexicon/signals.yaml: ${JSON.stringify(validate.errors)}`);
-    lexicon = data as SignalLexicon;
-  }
+    return data as SignalLexicon;
+  });
   return lexicon;
 }
 

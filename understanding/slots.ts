@@ -3,6 +3,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import YAML from 'yaml';
 import { fromRoot } from '../config/paths';
+import { validatedOnce } from '../kb/validatedCache';
 
 export type SlotType = 'choice' | 'date' | 'certNumber' | 'attachment' | 'text';
 
@@ -44,15 +45,15 @@ let catalog: SlotCatalog | undefined;
 
 /** knowledge/slots.yaml, validated against its schema once. */
 export function slotCatalog(): SlotCatalog {
-  if (!catalog) {
+  catalog ??= validatedOnce('slots', () => {
     const data = YAML.parse(fs.readFileSync(path.join(KNOWLEDGE, 'slots.yaml'), 'utf8'));
     const validate = new Ajv({ allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(KNOWLEDGE, 'schema', 'slots.schema.json'), 'utf8')));
     if (!validate(data)) throw new Error(`knowledge/slots.yaml: ${JSON.stringify(validate.errors)}`);
     for (const [name, slot] of Object.entries((data as SlotCatalog).slots)) {
       if (slot.type === 'choice' && !slot.choices?.length) throw new Error(`knowledge/slots.yaml: choice slot ${name} has no choices`);
     }
-    catalog = data as SlotCatalog;
-  }
+    return data as SlotCatalog;
+  });
   return catalog;
 }
 
