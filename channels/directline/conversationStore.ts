@@ -60,8 +60,11 @@ export interface ConversationStore {
   open(info: ConversationInfo): Promise<{ conversation: ConversationInfo; created: boolean }>;
   /** The conversation (its expiry renewed), or undefined when it never existed or was forgotten. */
   touch(id: string): Promise<ConversationInfo | undefined>;
-  /** Appends an activity (its id is `<conversation>|<7-digit sequence>` unless it has one) and pushes it to every stream. */
-  append(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>>;
+  /**
+   * Appends an activity (its id is `<conversation>|<7-digit sequence>` unless it has one) and pushes it to every stream.
+   * With `once`, an activity whose id is already kept is not appended again: the kept one is returned (a client's retry).
+   */
+  append(conversationId: string, activity: Partial<Activity>, options?: { once?: boolean }): Promise<Partial<Activity>>;
   update(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>>;
   delete(conversationId: string, activityId: string): Promise<void>;
   /** Activities after a watermark (absent: everything still kept). */
@@ -130,8 +133,10 @@ export class MemoryConversationStore implements ConversationStore {
     return this.live(id)?.info;
   }
 
-  async append(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
-    return this.appendTo(this.require(conversationId), activity);
+  async append(conversationId: string, activity: Partial<Activity>, options: { once?: boolean } = {}): Promise<Partial<Activity>> {
+    const conversation = this.require(conversationId);
+    const kept = options.once && activity.id ? conversation.entries.find((e) => e.activity.id === activity.id) : undefined;
+    return kept ? kept.activity : this.appendTo(conversation, activity);
   }
 
   async update(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {

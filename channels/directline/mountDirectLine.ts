@@ -1,7 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'http';
 import type { Server as HttpsServer } from 'https';
-import { randomBytes } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import pino, { type Logger } from 'pino';
 import type { Activity, Attachment, ChannelAccount, Middleware, TurnContext } from 'botbuilder';
 import { DirectLineAdapter, CHANNEL_ID } from './directLineAdapter';
@@ -225,7 +225,11 @@ export function mountDirectLine(app: Express, options: DirectLineOptions): Direc
       replyToId: a.replyToId ?? undefined,
     } as Partial<Activity>);
     // The sender's own activity comes back on its stream (Web Chat marks the message as sent when it sees the echo).
-    const echoed = a.type === 'typing' ? { ...inbound, id: `${conversation.id}|typing` } : await store.append(conversation.id, inbound);
+    // A client's retry (same clientActivityID) keeps one copy in the transcript: its id is derived from that id.
+    const clientId = (a.channelData as { clientActivityID?: unknown } | undefined)?.clientActivityID;
+    const keptOnce = typeof clientId === 'string' && clientId !== '';
+    if (keptOnce) inbound.id = `${conversation.id}|c${createHash('sha256').update(clientId).digest('base64url').slice(0, 22)}`;
+    const echoed = a.type === 'typing' ? { ...inbound, id: `${conversation.id}|typing` } : await store.append(conversation.id, inbound, { once: keptOnce });
     // The bot gets its own copy (handlers edit context.activity, the transcript must not change), with the text and files whole.
     const forBot = JSON.parse(JSON.stringify(echoed)) as Partial<Activity>;
     if (text !== undefined) forBot.text = text;

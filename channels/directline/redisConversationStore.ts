@@ -28,9 +28,13 @@ export interface RedisConversationStoreOptions {
 const SCRIPTS = {
   dlAppend: {
     numberOfKeys: 4,
-    // KEYS info seq log acts; ARGV json, id ('' = assign one), conversation id, max activities, ttl, channel
+    // KEYS info seq log acts; ARGV json, id ('' = assign one), conversation id, max activities, ttl, channel, once ('1': keep a kept id)
     lua: `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if ARGV[7] == '1' and ARGV[2] ~= '' then
+  local kept = redis.call('HGET', KEYS[4], ARGV[2])
+  if kept then return kept end
+end
 local seq = redis.call('INCR', KEYS[2])
 local id = ARGV[2]
 local json = ARGV[1]
@@ -119,9 +123,9 @@ export class RedisConversationStore implements ConversationStore {
     return info ? (JSON.parse(info) as ConversationInfo) : undefined;
   }
 
-  async append(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
+  async append(conversationId: string, activity: Partial<Activity>, options: { once?: boolean } = {}): Promise<Partial<Activity>> {
     const { id, ...rest } = activity;
-    return this.write(conversationId, typeof id === 'string' && id ? { ...rest, id } : rest);
+    return this.write(conversationId, typeof id === 'string' && id ? { ...rest, id } : rest, options.once);
   }
 
   async update(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
@@ -188,8 +192,8 @@ export class RedisConversationStore implements ConversationStore {
     this.subscriberClient.disconnect();
   }
 
-  private async write(conversationId: string, activity: Partial<Activity>): Promise<Partial<Activity>> {
-    const args = [JSON.stringify(activity), activity.id ?? '', conversationId, this.options.maxActivities, this.options.ttlSeconds, this.key(conversationId, 'push')];
+  private async write(conversationId: string, activity: Partial<Activity>, once = false): Promise<Partial<Activity>> {
+    const args = [JSON.stringify(activity), activity.id ?? '', conversationId, this.options.maxActivities, this.options.ttlSeconds, this.key(conversationId, 'push'), once ? '1' : '0'];
     const json = (await this.run('append', () => runScript(this.client, 'dlAppend', this.keys(conversationId), args))) as string | null;
     if (!json) throw new ConversationNotFoundError(conversationId);
     return JSON.parse(json) as Partial<Activity>;

@@ -253,6 +253,15 @@ describe('self-hosted Direct Line: conversations and activities', () => {
     expect(echo?.channelData).toEqual({ clientActivityID: 'abc', context: { product: 'domain' } });
   });
 
+  test('a message re-posted with the same clientActivityID (a lost response) is answered with the same id and kept once', async () => {
+    const conversation = await startConversation();
+    const first = await say(conversation, 'sent twice', { channelData: { clientActivityID: 'retry-1' } });
+    const again = await say(conversation, 'sent twice', { channelData: { clientActivityID: 'retry-1' } });
+    expect(again.body.id).toBe(first.body.id);
+    const kept = (await read(conversation)).activities.filter((a) => a.text === 'sent twice');
+    expect(kept).toHaveLength(1);
+  });
+
   test('a failing turn goes to onTurnError and its reply still reaches the user', async () => {
     const conversation = await startConversation();
     turnErrors.length = 0;
