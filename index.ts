@@ -1,7 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import { timingSafeEqual } from 'crypto';
-import pino from 'pino';
 import { readSettings, type Settings } from './config/settings';
 import { createStorage } from './storage/createStorage';
 import { createBot, createHandoffService, type BotOverrides } from './bots/createBot';
@@ -29,8 +28,9 @@ import { memorySeenMessages, redisSeenMessages } from './channels/dingtalk/seenM
 import { mountDirectLine } from './channels/directline/mountDirectLine';
 import { createConversationStore } from './channels/directline/createConversationStore';
 import { mountWebChat } from './channels/webchat/mountWebChat';
+import { createLogger } from './config/logger';
 
-export const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', redact: ['text', '*.text'] });
+export const logger = createLogger();
 
 const STORAGE_FAILURE = /redis|connection|timed? ?out|econnrefused|writeable|stream isn't|storage/i;
 
