@@ -80,6 +80,7 @@ export function createApp(settings: Settings = readSettings(), overrides: BotOve
 
   const app = express();
   app.disable('x-powered-by');
+  if (settings.trustProxy !== undefined) app.set('trust proxy', settings.trustProxy);
   const allowed = (req: Request) => !settings.metricsToken || hasBearer(req, settings.metricsToken);
   app.get('/health', async (req, res) => {
     const storage = await stateStore.health();

@@ -37,6 +37,8 @@ export interface Settings {
   adminToken?: string;
   /** How long recorded traffic (answers, feedback, what the bot could not answer) is kept. */
   trafficTtlSeconds: number;
+  /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For tells the client's address; unset: none. */
+  trustProxy?: boolean | number | string;
 }
 
 export interface HandoffSettings {
@@ -143,5 +145,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     adminToken: env.ADMIN_TOKEN || undefined,
     trafficTtlSeconds: positiveInt(env.TRAFFIC_TTL_SECONDS, 90 * 24 * 60 * 60),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
   };
+}
+
+/** `true`, a number of hops, or addresses / names Express knows ("loopback", "10.0.0.0/8, 172.16.0.1"). */
+function trustProxyOf(value: string | undefined): boolean | number | string | undefined {
+  const v = value?.trim();
+  if (!v || v === 'false') return undefined;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : v;
 }

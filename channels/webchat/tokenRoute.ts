@@ -1,4 +1,5 @@
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { randomBytes } from 'crypto';
 import pino, { type Logger } from 'pino';
 import type { DirectLineChannel } from '../directline/mountDirectLine';
@@ -8,6 +9,7 @@ export const AZURE_DIRECT_LINE_ENDPOINT = 'https://directline.botframework.com';
 /** Azure operated by 21Vianet (China). */
 export const AZURE_CHINA_DIRECT_LINE_ENDPOINT = 'https://directline.botframework.azure.cn';
 const AZURE_TIMEOUT_MS = 10_000;
+const DEFAULT_TOKENS_PER_MINUTE = 60;
 
 /** What the page gets: a token for one new conversation and where to use it. Never a secret. */
 export interface PageToken {
@@ -31,6 +33,8 @@ export interface TokenRouteOptions {
   publicBaseUrl?: string;
   fetchImpl?: typeof fetch;
   timeoutMs?: number;
+  /** New conversations one client address may start per minute; default WEBCHAT_TOKENS_PER_MINUTE, else 60; 0: no limit. */
+  tokensPerMinute?: number;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
 }
@@ -44,6 +48,26 @@ export function normalizeEndpoint(endpoint: string): string {
   const url = new URL(endpoint);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`DIRECT_LINE_ENDPOINT must be an http(s) URL: ${endpoint}`);
   return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/v3\/directline$/i, '')}`;
+}
+
+/**
+ * Each token starts a conversation kept in the state's storage: one client starting hundreds a second would push real
+ * customers' conversations out of memory. Resuming an earlier conversation is not counted. Behind a reverse proxy,
+ * TRUST_PROXY lets the client's own address be seen (otherwise every customer shares the proxy's).
+ */
+function newConversationLimit(options: TokenRouteOptions): RequestHandler {
+  const env = options.env ?? process.env;
+  const perMinute = options.tokensPerMinute ?? (env.WEBCHAT_TOKENS_PER_MINUTE ? Number(env.WEBCHAT_TOKENS_PER_MINUTE) : DEFAULT_TOKENS_PER_MINUTE);
+  if (!Number.isFinite(perMinute) || perMinute < 0) throw new Error(`WEBCHAT_TOKENS_PER_MINUTE must be a number of tokens, 0 for no limit: ${env.WEBCHAT_TOKENS_PER_MINUTE}`);
+  if (perMinute === 0) return (_req, _res, next) => next();
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skip: (req) => (req.body as { resume?: unknown } | undefined)?.resume !== undefined,
+    handler: (_req, res) => void res.status(429).json({ error: 'too many new conversations from this address; please try again in a minute' }),
+  });
 }
 
 export function tokenMode(options: TokenRouteOptions): TokenMode {
@@ -117,7 +141,7 @@ export function mountTokenRoute(app: Express, options: TokenRouteOptions): Token
   app.options(TOKEN_PATH, (req, res) => {
     res.status(originAllowed(req, res) ? 204 : 403).end();
   });
-  app.post(TOKEN_PATH, express.json({ limit: '8kb' }), async (req, res) => {
+  app.post(TOKEN_PATH, express.json({ limit: '8kb' }), newConversationLimit(options), async (req, res) => {
     res.set('Cache-Control', 'no-store');
     if (!originAllowed(req, res)) {
       res.status(403).json({ error: 'this site may not embed the support widget (see WEBCHAT_ALLOWED_ORIGINS)' });

@@ -151,3 +151,22 @@ describe('POST /api/directline/token, self-hosted mode (default)', () => {
     expect(() => mountWebChat(express(), { env: {} })).toThrow(/no DIRECT_LINE_SECRET and no self-hosted Direct Line/);
   });
 });
+
+describe('POST /api/directline/token, new conversations per client address', () => {
+  let server: WidgetServer;
+  beforeAll(async () => {
+    server = await startWidgetServer({ runBot: echoBot, webChat: { tokensPerMinute: 3 } });
+  });
+  afterAll(() => server.close());
+
+  test('past the limit a client gets 429 with a fixed body; resuming its conversation still works', async () => {
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await postToken(server.url));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429]);
+    expect(answers[3].body).toEqual({ error: 'too many new conversations from this address; please try again in a minute' });
+    const started = await fetch(`${server.url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${answers[0].body.token}` } });
+    expect(started.status).toBe(201);
+    const resumed = await fetch(`${server.url}/api/directline/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resume: answers[0].body.token }) });
+    expect(resumed.status).toBe(200);
+  });
+});
