@@ -1,3 +1,7 @@
+/**
+ * The real bot in the widget, in Debian's chromium. A customer who pastes a whole document (more than Direct Line's
+ * 256 KB body) is told the message is too long instead of Web Chat's bare "send failed".
+ */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { Browser } from 'playwright-core';
@@ -52,5 +56,20 @@ test('the real bot in the widget: a pasted prompt, a clarification clicked, a da
   await chat.waitForBotMessage(/2026-11-25/);
   await screenshot(page, 'webchat-real-bot.png');
   expect(errors).toEqual([]);
+  await context.close();
+});
+
+test('a customer pasting a whole document: a text of 120,000 characters (360 KB) is answered as too long, and nothing failed to send', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(url);
+  const chat = new WebChatPage(page);
+  await chat.waitUntilConnected();
+  await chat.send('我的域名实名认证失败了。'.repeat(10_000));
+  await chat.waitForBotMessage(/太长/);
+  await screenshot(page, 'widget-too-long.png');
+  expect(await page.getByText(/发送失败|Send failed/).count()).toBe(0);
+  expect(errors.filter((e) => /413|Failed to post/.test(e))).toEqual([]);
   await context.close();
 });
