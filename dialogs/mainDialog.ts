@@ -23,15 +23,14 @@ import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk, type AskDetailsOptions } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
 import { getProfile, learn, learnDetails, type ConversationProfile } from './conversationProfile';
-import { decide, type Decision } from './policy';
+import { CONFIDENT, decide, type Decision } from './policy';
 import { setTurnUnderstanding, turnUnderstanding } from './turn';
 import type { DialogDependencies } from './dialogContext';
 
 export const MAIN_DIALOG = 'mainDialog';
 const FLOW = 'mainFlow';
 
-/** At or above this confidence an answer stands alone; below it, "did you mean" suggestions follow it. */
-export const CONFIDENT = 0.6;
+export { CONFIDENT };
 const MAX_SUGGESTIONS = 3;
 /** Turns in a row without help after which a person is offered. */
 const FAILURES_BEFORE_OFFER = 2;
@@ -84,6 +83,7 @@ export class MainDialog extends ComponentDialog {
       tailoredBy: current ? tailoredBy(current) : [],
       answerable: (id) => isAnswerable(this.entry(id)),
       answeredByLastEntry: () => !!current && this.partAsked(current, profile, reading).length > 0,
+      productOf: (id) => this.deps.understanding.kb.byId.get(id)?.product,
     });
     setTurnUnderstanding(context, { reading, decision });
     // A message too long to read gives no details either: the bot said it did not read it.
@@ -300,8 +300,15 @@ export class MainDialog extends ComponentDialog {
     const lang = profile.lang ?? 'zh';
     const likely = (decision.candidates ?? []).slice(0, MAX_SUGGESTIONS);
     profile.suggestions = likely;
-    const actions = likely.map((id) => this.entry(id).title[lang]);
-    await step.context.sendActivity(reply(message('whichFailure', lang), { intent: 'none', score: decision.score ?? 0 }, actions));
+    // The product unknown: each offer says its product, and the question asks for it too.
+    const product = decision.product ?? (profile.details.product as Entry['product'] | undefined);
+    const label = (id: string) => {
+      const entry = this.entry(id);
+      const name = slotLabel('product', entry.product, lang);
+      return product || !name ? entry.title[lang] : `${name}: ${entry.title[lang]}`;
+    };
+    const meta: ReplyMeta = { intent: 'clarify', score: decision.score ?? 0, candidates: likely, ...(product ? {} : { slot: 'product' }) };
+    await step.context.sendActivity(reply(message(product ? 'whichFailure' : 'whichProductFailure', lang), meta, likely.map(label)));
     return step.endDialog();
   }
 

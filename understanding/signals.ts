@@ -24,6 +24,8 @@ export interface SignalLexicon {
   affirm: Words;
   deny: Words;
   filler: Words;
+  /** The verification, a step or the setting named in general ("认证", "上传", "face recognition"): no failure of it. */
+  unspecific: Words;
 }
 
 let lexicon: SignalLexicon | undefined;
@@ -78,6 +80,28 @@ export function onlyDetails(normalized: string, spans: { start: number; end: num
   for (const w of [...filler.en].sort((a, b) => b.length - a.length)) words = words.split(` ${w} `).join(' ');
   for (const w of [...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join('');
   return words.replace(/\s+/g, '').length <= 2;
+}
+
+/**
+ * Whether a message says that something failed and names no failure in particular: once its choice details (a product),
+ * the failure words, the general words of the verification and its steps, and filler are taken out, nothing is left
+ * ("认证失败", "人脸识别没通过", "ICP filing upload failed in the Alibaba Cloud app").
+ */
+export function namesNoFailure(normalized: string, spans: { start: number; end: number }[], failure: Words): boolean {
+  if (!saysAnyNormalized(normalized, failure)) return false;
+  const { unspecific, filler } = signalLexicon();
+  let rest = '';
+  let from = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    rest += ` ${normalized.slice(from, Math.max(from, s.start))} `;
+    from = Math.max(from, s.end);
+  }
+  rest += ` ${normalized.slice(from)} `;
+  let words = ` ${stripPunctuation(rest).replace(/['’]/g, '')} `;
+  const en = [...failure.en, ...unspecific.en, ...filler.en].map((w) => w.replace(/['’]/g, '')).sort((a, b) => b.length - a.length);
+  for (const w of en) words = words.split(` ${w} `).join('  ');
+  for (const w of [...failure.zh, ...unspecific.zh, ...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join(' ');
+  return words.replace(/[\s\p{P}]+/gu, '').length <= 1;
 }
 
 /** Whether the text just before a position ends with a negation ("不是澳门", "not Macao"). */
