@@ -4,6 +4,7 @@ import { normalize } from './normalize';
 import { detectLanguage, type Lang } from './language';
 import { extractFeatures, promptUnits } from './features';
 import { mentionedProduct } from './details';
+import { specificPart } from './signals';
 import { loadSegmenter } from './segmenter';
 import { SoftmaxRegression } from './softmaxRegression';
 import { phrasesOf, tfIdf, type ClassifierModel } from './classifierModel';
@@ -209,7 +210,11 @@ export class Classifier {
   classify(text: string, options: ClassifyOptions = {}): Classification {
     const normalized = normalize(text);
     const lang = detectLanguage(normalized);
-    const scores = this.rawScores(normalized);
+    // Of the whole message and its specific part, the reading that recognizes an entry better ("明明是我本人在弄" alone says less).
+    const specific = specificPart(normalized);
+    const whole = this.rawScores(normalized);
+    const part = specific === undefined ? undefined : this.rawScores(specific);
+    const scores = part && this.bestInScope(part) > this.bestInScope(whole) ? part : whole;
     const { raw, matching, probabilities } = scores;
     const order = [...raw.keys()].sort((a, b) => raw[b] - raw[a]).slice(0, CANDIDATE_COUNT * 2);
     const top = this.entries[order[0]];
@@ -254,6 +259,13 @@ export class Classifier {
       return result('clarify', confidence, tied);
     }
     return result(top.id, candidates[0].score);
+  }
+
+  /** The best raw score of an entry the bot answers or talks about (not the out-of-scope class). */
+  private bestInScope({ raw }: Scores): number {
+    let best = 0;
+    for (let e = 0; e < raw.length; e++) if (this.entries[e].kind !== 'none' && raw[e] > best) best = raw[e];
+    return best;
   }
 
   /**
