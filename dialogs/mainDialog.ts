@@ -317,7 +317,10 @@ export class MainDialog extends ComponentDialog {
       ? asList(problems, lang)
       : message(analysis.checked ? 'certNumberFine' : 'certNumberUnchecked', lang, { kind: kindName(analysis.kind, lang) });
     profile.failures = 0;
-    const text = `${message('certNumberBesideAnswer', lang, { title: entry.title[lang], masked: analysis.masked })}\n${verdict}`;
+    const said = turnUnderstanding(context)!.reading.mentioned.filter((slot) => slot !== 'certNumber' && tailoredBy(entry).includes(slot));
+    const tailored = said.length ? tailoredAnswer(entry, { lang, today: this.deps.today(), details: profile.details }) : '';
+    const forCase = tailored ? `\n\n${message('forYourCase', lang, { title: entry.title[lang] })}\n\n${tailored}` : '';
+    const text = `${message('certNumberBesideAnswer', lang, { title: entry.title[lang], masked: analysis.masked })}\n${verdict}${forCase}`;
     await context.sendActivity(reply(text, { intent: entry.id, score: profile.entryScore ?? 1 }));
   }
 

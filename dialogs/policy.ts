@@ -215,16 +215,17 @@ export const CASES: Case[] = [
   },
   { name: 'answer with no context', when: (p) => !p.tracker.entryId && bareAnswer(p), then: () => ({ action: 'lostContext' }) },
   { name: 'why after the answer', when: (p) => afterAnswer(p) && p.reading.command === 'explain', then: (p) => ({ action: 'answerAgain', entryId: p.tracker.entryId }) },
-  {
-    name: 'changed detail after the answer',
-    when: (p) => afterAnswer(p) && p.reading.mentioned.some((slot) => p.tailoredBy.includes(slot)) && !newFailureAfterAnswer(p),
-    then: (p) => ({ action: 'recompute', entryId: p.tracker.entryId }),
-  },
-  // "证件号11010519491231002X" after an answer that does not depend on the number: checked, and said that the answer stands.
+  // "证件号11010519491231002X" after an answer that does not depend on the number: checked, and said that the answer stands
+  // (with the part for their case when the message also says the certificate type: "身份证号是…").
   {
     name: 'certificate number after the answer',
     when: (p) => afterAnswer(p) && p.reading.details.some((d) => d.slot === 'certNumber') && !p.tailoredBy.includes('certNumber') && !newFailureAfterAnswer(p),
     then: (p) => ({ action: 'checkNumber', entryId: p.tracker.entryId }),
+  },
+  {
+    name: 'changed detail after the answer',
+    when: (p) => afterAnswer(p) && p.reading.mentioned.some((slot) => p.tailoredBy.includes(slot)) && !newFailureAfterAnswer(p),
+    then: (p) => ({ action: 'recompute', entryId: p.tracker.entryId }),
   },
   // "所属区域在哪看" after 注册者信息不一致: another entry speaks of it too, but the one just answered does.
   {
