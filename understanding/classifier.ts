@@ -235,7 +235,7 @@ export class Classifier {
     const result = (intent: string, score: number, first: Candidate[] = []): Classification => ({
       intent,
       score: round(score),
-      candidates: [...first, ...candidates.filter((c) => !first.includes(c))].slice(0, CANDIDATE_COUNT),
+      candidates: [...first, ...candidates.filter((c) => !first.some((f) => f.id === c.id))].slice(0, CANDIDATE_COUNT),
       lang,
     });
 
@@ -247,7 +247,12 @@ export class Classifier {
       const preferred = order.find(
         (e) => this.entries[e].product === product && (top.sharedWith?.includes(this.entries[e].id) || raw[order[0]] - raw[e] < TUNING.productMargin),
       );
-      if (preferred !== undefined) return result(this.entries[preferred].id, candidates[order.indexOf(preferred)].score, [candidates[order.indexOf(preferred)]]);
+      if (preferred !== undefined) {
+        // The same prompt shown by two products is one piece of evidence: with the product known it is all the twin's.
+        const own = candidates[order.indexOf(preferred)];
+        const chosen = top.sharedWith?.includes(own.id) ? { ...own, score: round(own.score + candidates[0].score) } : own;
+        return result(chosen.id, chosen.score, [chosen]);
+      }
     }
     if (product) return result(top.id, candidates[0].score);
 
