@@ -158,8 +158,9 @@ function classified(p: PolicyInput): Omit<Decision, 'case'> {
  */
 function whichFailure(p: PolicyInput, product: Product | undefined, also: string[] = []): Omit<Decision, 'case'> {
   const c = p.reading.classification;
-  const ids = [...also, ...c.candidates.filter((x) => p.answerable(x.id)).map((x) => x.id)];
-  const productOf = (id: string) => c.candidates.find((x) => x.id === id)?.product ?? p.productOf?.(id);
+  const known = [...c.candidates, ...(product ? [] : c.perProduct ?? [])];
+  const ids = [...also, ...known.filter((x) => p.answerable(x.id)).map((x) => x.id)];
+  const productOf = (id: string) => known.find((x) => x.id === id)?.product ?? p.productOf?.(id);
   const offered = [...new Set(ids)].filter((id) => !product || productOf(id) === product);
   const firstOfEach = offered.filter((id, i) => offered.findIndex((o) => productOf(o) === productOf(id)) === i);
   const candidates = product ? offered : [...firstOfEach, ...offered.filter((id) => !firstOfEach.includes(id))];

@@ -24,6 +24,8 @@ export interface Classification {
   candidates: Candidate[];
   /** Language the text is written in, when it tells. */
   lang?: Lang;
+  /** The best entry of each product among the likeliest, best first: what to offer when the product is not known. */
+  perProduct?: Candidate[];
 }
 
 export interface ClassifyOptions {
@@ -237,6 +239,7 @@ export class Classifier {
       score: round(score),
       candidates: [...first, ...candidates.filter((c) => !first.some((f) => f.id === c.id))].slice(0, CANDIDATE_COUNT),
       lang,
+      perProduct: candidates.filter((c, i) => c.product !== 'general' && candidates.findIndex((o) => o.product === c.product) === i),
     });
 
     if (best < TUNING.noneThreshold || top.kind === 'none') return result('none', top.kind === 'none' ? candidates[0].score : 1 - confidence);

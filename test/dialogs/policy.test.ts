@@ -234,6 +234,13 @@ describe('policy: a failure said without saying which', () => {
     expect(new Set(products.slice(0, distinct)).size).toBe(distinct);
   });
 
+  it('with no product known, the offer spans products: the best of each among the likeliest', () => {
+    const d = decision('资料上传一直不成功');
+    expect(d.action).toBe('whichFailure');
+    const products = new Set(d.candidates!.slice(0, 3).map((id) => understanding.kb.byId.get(id)!.product));
+    expect(products.size).toBeGreaterThan(1);
+  });
+
   it.each([
     ['大鱼号刷脸没通过', 'dayu'],
     ['在阿里云app上做备案，上传资料失败了', 'icp'],
