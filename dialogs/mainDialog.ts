@@ -15,7 +15,10 @@ import { readMessage, type Reading } from '../understanding/reading';
 import { MAX_TEXT_LENGTH } from '../understanding/normalize';
 import { slotCatalog } from '../understanding/slots';
 import { inspectImage } from '../answers/imageCheck';
+import type { CertNumberAnalysis } from '../answers/certNumber';
+import { asList, kindName, renderCertProblems } from '../answers/diagnostics';
 import { composeAnswer, tailoredAnswer } from '../answers/composeAnswer';
+import { calculators } from '../answers/calculators';
 import { answerPart } from '../answers/answerPart';
 import { message } from '../answers/messages';
 import { formatDate } from '../answers/calculators';
@@ -23,15 +26,14 @@ import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk, type AskDetailsOptions } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
 import { getProfile, learn, learnDetails, type ConversationProfile } from './conversationProfile';
-import { decide, type Decision } from './policy';
+import { CONFIDENT, decide, type Decision } from './policy';
 import { setTurnUnderstanding, turnUnderstanding } from './turn';
 import type { DialogDependencies } from './dialogContext';
 
 export const MAIN_DIALOG = 'mainDialog';
 const FLOW = 'mainFlow';
 
-/** At or above this confidence an answer stands alone; below it, "did you mean" suggestions follow it. */
-export const CONFIDENT = 0.6;
+export { CONFIDENT };
 const MAX_SUGGESTIONS = 3;
 /** Turns in a row without help after which a person is offered. */
 const FAILURES_BEFORE_OFFER = 2;
@@ -84,6 +86,7 @@ export class MainDialog extends ComponentDialog {
       tailoredBy: current ? tailoredBy(current) : [],
       answerable: (id) => isAnswerable(this.entry(id)),
       answeredByLastEntry: () => !!current && this.partAsked(current, profile, reading).length > 0,
+      productOf: (id) => this.deps.understanding.kb.byId.get(id)?.product,
     });
     setTurnUnderstanding(context, { reading, decision });
     // A message too long to read gives no details either: the bot said it did not read it.
@@ -111,10 +114,16 @@ export class MainDialog extends ComponentDialog {
     const meta: ReplyMeta = { intent: current?.id ?? 'none', score: profile.entryScore ?? 0 };
     const turn = turnUnderstanding(context);
 
+    const images = imagesOf(context.activity.attachments);
     if (!turn) {
-      const images = imagesOf(context.activity.attachments);
       if (images.length && current?.slots?.some((s) => s.name === 'image')) {
         await this.takeImage(context, images[0], profile);
+        await inner.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      }
+      // An image at another question (the certificate number …) is no answer to it, but it is looked at.
+      if (images.length) {
+        await this.noteImage(context, images[0], profile, current);
         await inner.repromptDialog();
         return { status: DialogTurnStatus.waiting };
       }
@@ -129,6 +138,7 @@ export class MainDialog extends ComponentDialog {
         return { status: DialogTurnStatus.complete };
       case 'tooLong':
         await context.sendActivity(reply(message('messageTooLong', lang, { limit: MAX_TEXT_LENGTH }), meta));
+        if (images.length) await this.imageBesideText(context, images[0], profile, current);
         await inner.repromptDialog();
         return { status: DialogTurnStatus.waiting };
       case 'helpAtQuestion':
@@ -160,11 +170,15 @@ export class MainDialog extends ComponentDialog {
     const images = imagesOf(context.activity.attachments);
     const turn = turnUnderstanding(context);
 
+    const last = profile.entryId ? this.entry(profile.entryId) : undefined;
     if (!turn) {
-      const last = profile.entryId ? this.entry(profile.entryId) : undefined;
       if (images.length && last?.slots?.some((s) => s.name === 'image')) {
         await this.takeImage(context, images[0], profile);
         return step.next(last.id);
+      }
+      if (images.length && last) {
+        await this.noteImage(context, images[0], profile, last);
+        return step.endDialog();
       }
       await context.sendActivity(reply(message(images.length ? 'attachmentOnly' : 'emptyMessage', lang), { intent: 'none', score: 0 }));
       return step.endDialog();
@@ -186,6 +200,10 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog();
       case 'tooLong':
         await context.sendActivity(reply(message('messageTooLong', lang, { limit: MAX_TEXT_LENGTH }), { intent: 'none', score: 0 }));
+        // The text is not read, but an image sent with it is: the entry answered again with it, or the image looked at.
+        if (images.length && last?.slots?.some((s) => s.name === 'image')) {
+          if (await this.takeImage(context, images[0], profile)) return step.next(last.id);
+        } else if (images.length) await this.noteImage(context, images[0], profile, last);
         return step.endDialog();
       case 'lostContext':
         await context.sendActivity(reply(message('lostContext', lang), { intent: 'none', score: 0 }));
@@ -196,6 +214,9 @@ export class MainDialog extends ComponentDialog {
         return this.choose(step, profile, decision.entryId!, decision.action === 'pick' ? 1 : profile.entryScore ?? 1);
       case 'answerPart':
         await this.answerPart(context, profile);
+        return step.endDialog();
+      case 'checkNumber':
+        await this.checkNumber(context, profile);
         return step.endDialog();
       case 'handoff':
         await this.handOff(context, decision.score ?? 1);
@@ -217,6 +238,7 @@ export class MainDialog extends ComponentDialog {
       return step.endDialog();
     }
     if (images.length && this.entry(entryId).slots?.some((s) => s.name === 'image')) await this.takeImage(context, images[0], profile);
+    else if (images.length) await this.noteImage(context, images[0], profile, this.entry(entryId));
     return this.choose(step, profile, entryId, decision.score ?? 1);
   }
 
@@ -285,6 +307,23 @@ export class MainDialog extends ComponentDialog {
     await context.sendActivity(reply(message('notInDocuments', lang, { title }), meta, [message('handoffAction', lang)]));
   }
 
+  /** A certificate number sent after an answer that does not depend on it: the number checked, and the answer said to stand. */
+  private async checkNumber(context: TurnContext, profile: ConversationProfile): Promise<void> {
+    const lang = profile.lang ?? 'zh';
+    const entry = this.entry(profile.entryId!);
+    const analysis = turnUnderstanding(context)!.reading.details.find((d) => d.slot === 'certNumber')!.value as CertNumberAnalysis;
+    const problems = renderCertProblems(analysis, lang);
+    const verdict = problems.length
+      ? asList(problems, lang)
+      : message(analysis.checked ? 'certNumberFine' : 'certNumberUnchecked', lang, { kind: kindName(analysis.kind, lang) });
+    profile.failures = 0;
+    const said = turnUnderstanding(context)!.reading.mentioned.filter((slot) => slot !== 'certNumber' && tailoredBy(entry).includes(slot));
+    const tailored = said.length ? tailoredAnswer(entry, { lang, today: this.deps.today(), details: profile.details }) : '';
+    const forCase = tailored ? `\n\n${message('forYourCase', lang, { title: entry.title[lang] })}\n\n${tailored}` : '';
+    const text = `${message('certNumberBesideAnswer', lang, { title: entry.title[lang], masked: analysis.masked })}\n${verdict}${forCase}`;
+    await context.sendActivity(reply(text, { intent: entry.id, score: profile.entryScore ?? 1 }));
+  }
+
   /** The lines of the entry's answer, or its parts, that a follow-up asks for; the seed's next step for "还是不行". */
   private partAsked(entry: Entry, profile: ConversationProfile, reading: Reading): string[] {
     const lang = profile.lang ?? 'zh';
@@ -300,8 +339,15 @@ export class MainDialog extends ComponentDialog {
     const lang = profile.lang ?? 'zh';
     const likely = (decision.candidates ?? []).slice(0, MAX_SUGGESTIONS);
     profile.suggestions = likely;
-    const actions = likely.map((id) => this.entry(id).title[lang]);
-    await step.context.sendActivity(reply(message('whichFailure', lang), { intent: 'none', score: decision.score ?? 0 }, actions));
+    // The product unknown: each offer says its product, and the question asks for it too.
+    const product = decision.product ?? (profile.details.product as Entry['product'] | undefined);
+    const label = (id: string) => {
+      const entry = this.entry(id);
+      const name = slotLabel('product', entry.product, lang);
+      return product || !name ? entry.title[lang] : `${name}: ${entry.title[lang]}`;
+    };
+    const meta: ReplyMeta = { intent: 'clarify', score: decision.score ?? 0, candidates: likely, ...(product ? {} : { slot: 'product' }) };
+    await step.context.sendActivity(reply(message(product ? 'whichFailure' : 'whichProductFailure', lang), meta, likely.map(label)));
     return step.endDialog();
   }
 
@@ -365,16 +411,53 @@ export class MainDialog extends ComponentDialog {
     return step.endDialog();
   }
 
-  private async takeImage(context: TurnContext, attachment: Attachment, profile: ConversationProfile): Promise<void> {
+  private async takeImage(context: TurnContext, attachment: Attachment, profile: ConversationProfile): Promise<boolean> {
     let bytes: Buffer;
     try {
       bytes = attachment.contentUrl ? await this.deps.download(attachment.contentUrl) : Buffer.alloc(0);
     } catch {
       // The file never reached the bot: say so, rather than judge an image that was never read.
       await context.sendActivity(reply(message('attachmentUnreadable', profile.lang ?? 'zh'), { intent: 'none', score: 0 }));
-      return;
+      return false;
     }
     learn(profile, 'image', await inspectImage(bytes, attachment.name), 'said');
+    return true;
+  }
+
+  /** An image sent with a text too long to read, at a question: taken for the entry that asks for one, else looked at. */
+  private async imageBesideText(context: TurnContext, attachment: Attachment, profile: ConversationProfile, entry: Entry | undefined): Promise<void> {
+    if (entry?.slots?.some((s) => s.name === 'image')) {
+      if (await this.takeImage(context, attachment, profile)) await context.sendActivity(reply(message('imageKept', profile.lang ?? 'zh'), { intent: entry.id, score: profile.entryScore ?? 1 }));
+      return;
+    }
+    await this.noteImage(context, attachment, profile, entry);
+  }
+
+  /**
+   * An image the entry's answer does not ask for (sent at another question, with a text too long to read, or after the
+   * answer): inspected when an upload rule can judge it (a domain site, the ICP app) and the result said; acknowledged
+   * otherwise. Never passed over in silence.
+   */
+  private async noteImage(context: TurnContext, attachment: Attachment, profile: ConversationProfile, entry: Entry | undefined): Promise<void> {
+    const lang = profile.lang ?? 'zh';
+    const meta = { intent: entry?.id ?? 'none', score: entry ? profile.entryScore ?? 1 : 0 };
+    const product = entry?.product ?? (profile.details.product as string | undefined) ?? 'general';
+    const title = entry?.title[lang];
+    const notNeeded = title ? `\n\n${message('imageNotNeeded', lang, { title })}` : '';
+    // 大鱼号 has no upload rule: there is nothing an image could be checked against.
+    if (product === 'dayu') {
+      await context.sendActivity(reply(`${message('imageReceived', lang)}${notNeeded}`, meta));
+      return;
+    }
+    if (!(await this.takeImage(context, attachment, profile))) return;
+    const ctx = { lang, today: this.deps.today(), slots: profile.details, product };
+    const image = calculators.imageCheck(ctx);
+    const rule = calculators.uploadRule(ctx);
+    const verdict = image.imageProblemCount
+      ? String(image.imageProblems)
+      : message(rule.ruleName ? 'imageFitsRule' : 'imageNoRule', lang, { rule: String(rule.ruleName ?? '') });
+    const head = message('imageInspected', lang, { format: String(image.imageFormat), size: String(image.imageSize) });
+    await context.sendActivity(reply(`${head}\n${verdict}${notNeeded}`, meta));
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Product } from '../kb/types';
 import type { Reading } from '../understanding/reading';
 import { differs, type ConversationProfile } from './conversationProfile';
 
@@ -21,6 +22,7 @@ export type Action =
   | 'recompute'
   | 'answerPart'
   | 'answerPartAtQuestion'
+  | 'checkNumber'
   | 'handoff'
   | 'clarify'
   | 'whichFailure'
@@ -51,6 +53,8 @@ export interface PolicyInput {
   answerable: (entryId: string) => boolean;
   /** Whether the entry answered last speaks of what the message asks (a line of its answer or one of its parts). */
   answeredByLastEntry?: () => boolean;
+  /** The product an entry belongs to. */
+  productOf?: (entryId: string) => Product | undefined;
 }
 
 /** A message at a question switches to another entry only when it is recognized at least this surely. */
@@ -61,6 +65,8 @@ export const DETAIL_ONLY_SWITCH = 0.8;
 const FOLLOW_UP_SWITCH = 0.95;
 /** After an answer, a message that matches the off-topic examples this surely is off topic, not a follow-up. */
 const OFF_TOPIC_SURE = 0.85;
+/** At or above this confidence an entry is answered; below it the bot asks which failure it is, never guesses one. */
+export const CONFIDENT = 0.6;
 /** A short message naming a product and a failure, recognized below this confidence, says too little to answer. */
 const VAGUE_SCORE = 0.45;
 const VAGUE_LENGTH = 15;
@@ -127,6 +133,9 @@ function classified(p: PolicyInput): Omit<Decision, 'case'> {
   const product = r.signals.saysFailure || r.signals.reportsMessage ? r.product : undefined;
   const saysTooLittle = c.intent === 'none' || (c.score < VAGUE_SCORE && r.normalized.length <= VAGUE_LENGTH);
   if (c.intent === 'handoff.human') return { action: 'handoff', entryId: c.intent, score: c.score };
+  // "认证失败", "face recognition keeps failing", or an entry recognized too unsurely to answer: which failure is asked.
+  const unsure = c.intent !== 'none' && c.intent !== 'clarify' && !conversational(p) && c.score < CONFIDENT;
+  if ((r.signals.vague || unsure) && !conversational(p)) return whichFailure(p, r.product ?? (p.tracker.details.product as Product | undefined));
   if (product && saysTooLittle && !conversational(p)) {
     const likely = c.candidates.filter((x) => x.product === product && p.answerable(x.id)).map((x) => x.id);
     return { action: 'whichFailure', score: c.intent === 'none' ? c.score : 1 - c.score, candidates: likely, product };
@@ -141,6 +150,21 @@ function classified(p: PolicyInput): Omit<Decision, 'case'> {
       return { action: 'smalltalk', entryId: c.intent, score: c.score };
   }
   return { action: 'answerEntry', entryId: c.intent, score: c.score };
+}
+
+/**
+ * Which failure it was, with the candidates to offer: the product's likeliest entries when the product is known; else the
+ * likeliest entry of each product first, so that the choice also says the product.
+ */
+function whichFailure(p: PolicyInput, product: Product | undefined, also: string[] = []): Omit<Decision, 'case'> {
+  const c = p.reading.classification;
+  const known = [...c.candidates, ...(product ? [] : c.perProduct ?? [])];
+  const ids = [...also, ...known.filter((x) => p.answerable(x.id)).map((x) => x.id)];
+  const productOf = (id: string) => known.find((x) => x.id === id)?.product ?? p.productOf?.(id);
+  const offered = [...new Set(ids)].filter((id) => !product || productOf(id) === product);
+  const firstOfEach = offered.filter((id, i) => offered.findIndex((o) => productOf(o) === productOf(id)) === i);
+  const candidates = product ? offered : [...firstOfEach, ...offered.filter((id) => !firstOfEach.includes(id))];
+  return { action: 'whichFailure', score: c.intent === 'none' ? c.score : 1 - c.score, candidates, product };
 }
 
 /**
@@ -184,8 +208,21 @@ export const CASES: Case[] = [
 
   // No question open.
   { name: 'pick an offered entry', when: (p) => !!p.reading.pick && !!p.tracker.suggestions?.[p.reading.pick - 1], then: (p) => ({ action: 'pick', entryId: p.tracker.suggestions![p.reading.pick! - 1], score: 1 }) },
+  // "大鱼号" after "which product and which failure?": that product's failures are offered.
+  {
+    name: 'product for the failure asked',
+    when: (p) => !p.tracker.entryId && !!p.tracker.suggestions?.length && p.reading.onlyDetails && !!p.reading.product,
+    then: (p) => whichFailure(p, p.reading.product, p.tracker.suggestions),
+  },
   { name: 'answer with no context', when: (p) => !p.tracker.entryId && bareAnswer(p), then: () => ({ action: 'lostContext' }) },
   { name: 'why after the answer', when: (p) => afterAnswer(p) && p.reading.command === 'explain', then: (p) => ({ action: 'answerAgain', entryId: p.tracker.entryId }) },
+  // "证件号11010519491231002X" after an answer that does not depend on the number: checked, and said that the answer stands
+  // (with the part for their case when the message also says the certificate type: "身份证号是…").
+  {
+    name: 'certificate number after the answer',
+    when: (p) => afterAnswer(p) && p.reading.details.some((d) => d.slot === 'certNumber') && !p.tailoredBy.includes('certNumber') && !newFailureAfterAnswer(p),
+    then: (p) => ({ action: 'checkNumber', entryId: p.tracker.entryId }),
+  },
   {
     name: 'changed detail after the answer',
     when: (p) => afterAnswer(p) && p.reading.mentioned.some((slot) => p.tailoredBy.includes(slot)) && !newFailureAfterAnswer(p),

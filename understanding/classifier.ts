@@ -4,6 +4,7 @@ import { normalize } from './normalize';
 import { detectLanguage, type Lang } from './language';
 import { extractFeatures, promptUnits } from './features';
 import { mentionedProduct } from './details';
+import { specificPart } from './signals';
 import { loadSegmenter } from './segmenter';
 import { SoftmaxRegression } from './softmaxRegression';
 import { phrasesOf, tfIdf, type ClassifierModel } from './classifierModel';
@@ -23,6 +24,8 @@ export interface Classification {
   candidates: Candidate[];
   /** Language the text is written in, when it tells. */
   lang?: Lang;
+  /** The best entry of each product among the likeliest, best first: what to offer when the product is not known. */
+  perProduct?: Candidate[];
 }
 
 export interface ClassifyOptions {
@@ -209,7 +212,11 @@ export class Classifier {
   classify(text: string, options: ClassifyOptions = {}): Classification {
     const normalized = normalize(text);
     const lang = detectLanguage(normalized);
-    const scores = this.rawScores(normalized);
+    // Of the whole message and its specific part, the reading that recognizes an entry better ("明明是我本人在弄" alone says less).
+    const specific = specificPart(normalized);
+    const whole = this.rawScores(normalized);
+    const part = specific === undefined ? undefined : this.rawScores(specific);
+    const scores = part && this.bestInScope(part) > this.bestInScope(whole) ? part : whole;
     const { raw, matching, probabilities } = scores;
     const order = [...raw.keys()].sort((a, b) => raw[b] - raw[a]).slice(0, CANDIDATE_COUNT * 2);
     const top = this.entries[order[0]];
@@ -230,8 +237,9 @@ export class Classifier {
     const result = (intent: string, score: number, first: Candidate[] = []): Classification => ({
       intent,
       score: round(score),
-      candidates: [...first, ...candidates.filter((c) => !first.includes(c))].slice(0, CANDIDATE_COUNT),
+      candidates: [...first, ...candidates.filter((c) => !first.some((f) => f.id === c.id))].slice(0, CANDIDATE_COUNT),
       lang,
+      perProduct: candidates.filter((c, i) => c.product !== 'general' && candidates.findIndex((o) => o.product === c.product) === i),
     });
 
     if (best < TUNING.noneThreshold || top.kind === 'none') return result('none', top.kind === 'none' ? candidates[0].score : 1 - confidence);
@@ -242,7 +250,12 @@ export class Classifier {
       const preferred = order.find(
         (e) => this.entries[e].product === product && (top.sharedWith?.includes(this.entries[e].id) || raw[order[0]] - raw[e] < TUNING.productMargin),
       );
-      if (preferred !== undefined) return result(this.entries[preferred].id, candidates[order.indexOf(preferred)].score, [candidates[order.indexOf(preferred)]]);
+      if (preferred !== undefined) {
+        // The same prompt shown by two products is one piece of evidence: with the product known it is all the twin's.
+        const own = candidates[order.indexOf(preferred)];
+        const chosen = top.sharedWith?.includes(own.id) ? { ...own, score: round(own.score + candidates[0].score) } : own;
+        return result(chosen.id, chosen.score, [chosen]);
+      }
     }
     if (product) return result(top.id, candidates[0].score);
 
@@ -254,6 +267,13 @@ export class Classifier {
       return result('clarify', confidence, tied);
     }
     return result(top.id, candidates[0].score);
+  }
+
+  /** The best raw score of an entry the bot answers or talks about (not the out-of-scope class). */
+  private bestInScope({ raw }: Scores): number {
+    let best = 0;
+    for (let e = 0; e < raw.length; e++) if (this.entries[e].kind !== 'none' && raw[e] > best) best = raw[e];
+    return best;
   }
 
   /**

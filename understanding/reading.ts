@@ -13,7 +13,7 @@ import {
 } from './details';
 import { detectLanguage, type Lang } from './language';
 import { MAX_TEXT_LENGTH, normalize } from './normalize';
-import { isOneOf, negatedAt, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
+import { isOneOf, namesNoFailure, negatedAt, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
 import { slotCatalog } from './slots';
 
 export type Certainty = 'sure' | 'hedged';
@@ -42,6 +42,8 @@ export interface Signals {
   reportsMessage: boolean;
   affirm: boolean;
   deny: boolean;
+  /** Says something failed but names no failure: only a product or a step beside it ("认证失败", "upload failed"). */
+  vague: boolean;
 }
 
 /** One message read once: everything the policy decides on. Never stored; raw text stays out of it except as normalized here. */
@@ -156,6 +158,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
       reportsMessage: !!catalog.reported && saysAnyNormalized(normalized, catalog.reported),
       affirm: isOneOf(normalized, lexicon.affirm),
       deny: isOneOf(normalized, lexicon.deny),
+      vague: namesNoFailure(normalized, [...choices.values()], catalog.failure),
     },
   };
   let classification: Classification | undefined;

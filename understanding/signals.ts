@@ -4,7 +4,8 @@ import YAML from 'yaml';
 import { fromRoot } from '../config/paths';
 import { validatedOnce } from '../kb/validatedCache';
 import { stripPunctuation } from './normalize';
-import { saysAnyNormalized } from './details';
+import { findChoiceSpans, saysAnyNormalized } from './details';
+import { slotCatalog } from './slots';
 
 export interface Words {
   zh: string[];
@@ -24,6 +25,8 @@ export interface SignalLexicon {
   affirm: Words;
   deny: Words;
   filler: Words;
+  /** The verification, a step or the setting named in general ("认证", "上传", "face recognition"): no failure of it. */
+  unspecific: Words;
 }
 
 let lexicon: SignalLexicon | undefined;
@@ -78,6 +81,45 @@ export function onlyDetails(normalized: string, spans: { start: number; end: num
   for (const w of [...filler.en].sort((a, b) => b.length - a.length)) words = words.split(` ${w} `).join(' ');
   for (const w of [...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join('');
   return words.replace(/\s+/g, '').length <= 2;
+}
+
+/**
+ * Whether a message says that something failed and names no failure in particular: once its choice details (a product),
+ * the failure words, the general words of the verification and its steps, and filler are taken out, nothing is left
+ * ("认证失败", "人脸识别没通过", "ICP filing upload failed in the Alibaba Cloud app").
+ */
+export function namesNoFailure(normalized: string, spans: { start: number; end: number }[], failure: Words): boolean {
+  if (!saysAnyNormalized(normalized, failure)) return false;
+  const { unspecific, filler } = signalLexicon();
+  let rest = '';
+  let from = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    rest += ` ${normalized.slice(from, Math.max(from, s.start))} `;
+    from = Math.max(from, s.end);
+  }
+  rest += ` ${normalized.slice(from)} `;
+  let words = ` ${stripPunctuation(rest).replace(/['’]/g, '')} `;
+  const en = [...failure.en, ...unspecific.en, ...filler.en].map((w) => w.replace(/['’]/g, '')).sort((a, b) => b.length - a.length);
+  for (const w of en) words = words.split(` ${w} `).join('  ');
+  for (const w of [...failure.zh, ...unspecific.zh, ...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join(' ');
+  return words.replace(/[\s\p{P}]+/gu, '').length <= 1;
+}
+
+// Clauses as the reading splits them (understanding/reading.ts): a failure said in general is one clause of its own.
+const CLAUSE_BREAK = /[，,。.;；:：!！?？\n]|\bbut\b|但是|不过/;
+
+/**
+ * The clauses of a message that say more than that something failed, when some of it only says that ("域名实名认证失败，
+ * 提示证件号码格式错误", "domain verification upload failed, says the image size is not supported"): the failure words
+ * say nothing of which entry it is, and beside a paraphrased prompt they pull it towards the entries that say "failed".
+ * Undefined when no clause, or every clause, is such a statement.
+ */
+export function specificPart(normalized: string): string | undefined {
+  const clauses = normalized.split(CLAUSE_BREAK).filter((c) => c.trim());
+  if (clauses.length < 2) return undefined;
+  const failure = slotCatalog().failure;
+  const specific = clauses.filter((c) => !namesNoFailure(c, findChoiceSpans(c, { slots: ['product'], answer: false }), failure));
+  return specific.length && specific.length < clauses.length ? specific.join('，') : undefined;
 }
 
 /** Whether the text just before a position ends with a negation ("不是澳门", "not Macao"). */

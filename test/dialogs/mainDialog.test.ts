@@ -107,7 +107,8 @@ describe('details dialog: tailored answers', () => {
   it('asks for the exact prompt when a message names the product and a failure but not which one', async () => {
     const bot = new BotHarness({ today: TODAY });
     const reply = await bot.last('域名实名认证失败了');
-    expect(reply.intent).toBe('none');
+    expect(reply.intent).toBe('clarify');
+    expect(reply.candidates!.every((id) => id.startsWith('domain.'))).toBe(true);
     expect(reply.text).toMatch(/失败提示原文/);
     expect(reply.actions.length).toBeGreaterThan(0);
     expect((await bot.last('1')).intent).toMatch(/^domain\./);

@@ -41,6 +41,7 @@ function decision(text: string, s: Situation = {}, answeredByLastEntry?: () => b
     tailoredBy: entry ? tailoredBy(entry) : [],
     answerable: (id) => ['failure', 'question'].includes(understanding.kb.byId.get(id)!.kind),
     answeredByLastEntry,
+    productOf: (id) => understanding.kb.byId.get(id)?.product,
   });
 }
 
@@ -212,5 +213,78 @@ describe('policy: no context', () => {
   it('a new failure is a new request, even short', () => {
     expect(decision('不在实名库中').action).toBe('answerEntry');
     expect(decision('what is the weather today', { lang: 'en' }).action).toBe('outOfScope');
+  });
+});
+
+describe('policy: a failure said without saying which', () => {
+  it.each([
+    ['实名认证没通过，怎么回事', 'zh'],
+    ['审核又被驳回了', 'zh'],
+    ['刷脸一直不成功', 'zh'],
+    ['my verification keeps getting rejected', 'en'],
+    ['the upload was unsuccessful, what do I do', 'en'],
+  ] as const)('"%s" names no failure and no product: the product and the failure are asked, with candidates', (text, lang) => {
+    const d = decision(text, { lang });
+    expect(d.action).toBe('whichFailure');
+    expect(d.product).toBeUndefined();
+    expect(d.candidates!.length).toBeGreaterThan(0);
+    // Of the candidates, the best of each product comes first, so the first ones also tell the products apart.
+    const products = d.candidates!.map((id) => understanding.kb.byId.get(id)!.product);
+    const distinct = new Set(products).size;
+    expect(new Set(products.slice(0, distinct)).size).toBe(distinct);
+  });
+
+  it('with no product known, the offer spans products: the best of each among the likeliest', () => {
+    const d = decision('资料上传一直不成功');
+    expect(d.action).toBe('whichFailure');
+    const products = new Set(d.candidates!.slice(0, 3).map((id) => understanding.kb.byId.get(id)!.product));
+    expect(products.size).toBeGreaterThan(1);
+  });
+
+  it.each([
+    ['大鱼号刷脸没通过', 'dayu'],
+    ['在阿里云app上做备案，上传资料失败了', 'icp'],
+    ['domain real-name verification was rejected', 'domain'],
+  ] as const)('"%s" names its product (%s) but no failure: only that product\'s failures are offered', (text, product) => {
+    const d = decision(text, { lang: /[a-z]/.test(text[0]) ? 'en' : 'zh' });
+    expect(d).toMatchObject({ action: 'whichFailure', product });
+    expect(d.candidates!.length).toBeGreaterThan(0);
+    for (const id of d.candidates!) expect(understanding.kb.byId.get(id)!.product).toBe(product);
+  });
+
+  it('a failure named in the message is answered, with or without a general "failed" beside it', () => {
+    expect(decision('域名认证没过，提示证件号码的位数有误')).toMatchObject({ action: 'answerEntry', entryId: 'domain.cert-type-or-number' });
+    expect(decision('备案上传失败，说是非法参数')).toMatchObject({ action: 'answerEntry', entryId: 'icp.illegal-param' });
+    expect(decision('domain verification failed, it says the registrant information is inconsistent', { lang: 'en' })).toMatchObject({
+      action: 'answerEntry',
+      entryId: 'domain.registrant-inconsistent',
+    });
+  });
+
+  it('an entry recognized below the answer threshold is never answered', () => {
+    for (const text of ['审核那边说不行', '搞了半天还是失败', 'ICP thing in the app said no']) {
+      const d = decision(text, { lang: /[a-z]/i.test(text[0]) ? 'en' : 'zh' });
+      expect(d.action).not.toBe('answerEntry');
+    }
+  });
+
+  it('the product given after "which product?" offers that product\'s failures, those offered first', () => {
+    const offered = ['dayu.abnormal-failure', 'domain.number-not-found', 'icp.face-mismatch'];
+    const d = decision('大鱼号', { suggestions: offered });
+    expect(d).toMatchObject({ action: 'whichFailure', product: 'dayu' });
+    expect(d.candidates![0]).toBe('dayu.abnormal-failure');
+    for (const id of d.candidates!) expect(understanding.kb.byId.get(id)!.product).toBe('dayu');
+  });
+});
+
+describe('policy: a certificate number after an answer', () => {
+  it('after an answer that does not depend on the number, the number is checked in that entry\'s context', () => {
+    const d = decision('我的号码是 440301199003071234', { entry: 'domain.cert-unclear', answered: true });
+    expect(d).toMatchObject({ action: 'checkNumber', entryId: 'domain.cert-unclear' });
+  });
+
+  it('after an answer tailored by the number, the answer is recomputed with it', () => {
+    const d = decision('440301199003071234', { entry: 'domain.cert-type-or-number', answered: true, details: { certType: 'idCard' } });
+    expect(d).toMatchObject({ action: 'recompute', entryId: 'domain.cert-type-or-number' });
   });
 });
