@@ -261,7 +261,19 @@ describe('policy: a failure said without saying which', () => {
     });
   });
 
-  it('an entry recognized below the answer threshold is never answered', () => {
+  it('below the answer threshold a clear best is answered; close candidates or a very low best are asked about', () => {
+    const read = readMessage('拍的照片太模糊了，被审核退回来了两次，怎么弄', { lang: 'zh', today: TODAY }, understanding.classifier);
+    const decideWith = (scores: [string, number][]): Decision => {
+      const candidates = scores.map(([id, score]) => ({ id, score, product: understanding.kb.byId.get(id)!.product }));
+      const reading = { ...read, classification: { intent: scores[0][0], score: scores[0][1], candidates } };
+      return decide({ reading, tracker: { lang: 'zh', details: {}, unknown: [] }, tailoredBy: [], answerable: () => true, productOf: (id) => understanding.kb.byId.get(id)?.product });
+    };
+    expect(decideWith([['domain.cert-unclear', 0.4], ['domain.cert-unqualified', 0.02]])).toMatchObject({ action: 'answerEntry', entryId: 'domain.cert-unclear' });
+    expect(decideWith([['domain.cert-unclear', 0.4], ['domain.cert-unqualified', 0.3]]).action).toBe('whichFailure');
+    expect(decideWith([['domain.cert-unclear', 0.1], ['domain.cert-unqualified', 0.01]]).action).toBe('whichFailure');
+  });
+
+  it('an unspecific message recognized below the answer threshold is never answered', () => {
     for (const text of ['审核那边说不行', '搞了半天还是失败', 'ICP thing in the app said no']) {
       const d = decision(text, { lang: /[a-z]/i.test(text[0]) ? 'en' : 'zh' });
       expect(d.action).not.toBe('answerEntry');
