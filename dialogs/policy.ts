@@ -51,6 +51,8 @@ export interface PolicyInput {
   answerable: (entryId: string) => boolean;
   /** Whether the entry answered last speaks of what the message asks (a line of its answer or one of its parts). */
   answeredByLastEntry?: () => boolean;
+  /** Whether an entry answers a question of its own ("授权书在哪下载"), rather than a failure (knowledge: kind question). */
+  isQuestionEntry?: (entryId: string) => boolean;
 }
 
 /** A message at a question switches to another entry only when it is recognized at least this surely. */
@@ -108,6 +110,15 @@ function recognizedElsewhere(p: PolicyInput): boolean {
   const t = target(p);
   return !!t && t.id !== p.tracker.entryId && (p.reading.classification.intent === 'clarify' || p.answerable(t.id)) && t.score >= SWITCH_CONFIDENCE;
 }
+
+/** After an answer: the message is, as surely as a pasted prompt, a question another entry is written to answer. */
+function asksAnotherQuestionEntry(p: PolicyInput): boolean {
+  const t = target(p);
+  return !!t && t.id !== p.tracker.entryId && !!p.isQuestionEntry?.(t.id) && t.score >= FOLLOW_UP_SWITCH;
+}
+
+/** A question with no words of its own ("where is that?", "所以到底该怎么弄"): it asks about the answer just given. */
+const asksAboutTheAnswer = (p: PolicyInput) => !!p.reading.signals.question && !p.reading.details.length && p.reading.contentWords.length === 0;
 
 /** A detail, a date, a certificate type or a number alone, reading as the answer to a question nobody asked. */
 function bareAnswer(p: PolicyInput): boolean {
@@ -196,7 +207,9 @@ export const CASES: Case[] = [
     name: 'follow-up the answer covers',
     when: (p) => {
       const s = p.reading.signals;
-      return afterAnswer(p) && !chat(p) && !s.saysFailure && !s.reportsMessage && (s.followUp || !!s.question) && !!p.answeredByLastEntry?.();
+      return (
+        afterAnswer(p) && !chat(p) && !s.saysFailure && !s.reportsMessage && (s.followUp || !!s.question) && !asksAnotherQuestionEntry(p) && !!p.answeredByLastEntry?.()
+      );
     },
     then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
   },
@@ -207,7 +220,7 @@ export const CASES: Case[] = [
     when: (p) => {
       const c = p.reading.classification;
       const offTopic = c.intent === 'none' && c.candidates[0]?.id === 'none' && c.score >= OFF_TOPIC_SURE;
-      return afterAnswer(p) && offTopic && !p.reading.signals.stillFails && !p.answeredByLastEntry?.();
+      return afterAnswer(p) && offTopic && !p.reading.signals.stillFails && !asksAboutTheAnswer(p) && !p.answeredByLastEntry?.();
     },
     then: classified,
   },

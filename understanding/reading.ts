@@ -1,6 +1,7 @@
 import type { Product } from '../kb/types';
 import { analyzeCertNumber } from '../answers/certNumber';
 import type { Classification, Classifier } from './classifier';
+import { contentWords } from './contentWords';
 import { commandOfNormalized, type Command } from './commands';
 import {
   findCertNumber,
@@ -67,6 +68,8 @@ export interface Reading {
   signals: Signals;
   /** Classification candidates, computed on first use. */
   readonly classification: Classification;
+  /** The words the message says beyond signals, filler and stop words, computed on first use. */
+  readonly contentWords: string[];
 }
 
 export interface ReadingContext {
@@ -133,7 +136,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
 
   const picked = /^\s*([1-9])\s*$/.exec(normalized);
   const dontKnow = saysAnyNormalized(normalized, catalog.unknown);
-  const reading: Omit<Reading, 'classification'> = {
+  const reading: Omit<Reading, 'classification' | 'contentWords'> = {
     normalized,
     tooLong: text.trim().length > MAX_TEXT_LENGTH,
     lang: detectLanguage(normalized),
@@ -159,9 +162,10 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     },
   };
   let classification: Classification | undefined;
-  return Object.defineProperty(reading, 'classification', {
-    get: () => (classification ??= classifier.classify(text, { product: context.product })),
-    enumerable: false,
+  let words: string[] | undefined;
+  return Object.defineProperties(reading, {
+    classification: { get: () => (classification ??= classifier.classify(text, { product: context.product })), enumerable: false },
+    contentWords: { get: () => (words ??= contentWords(normalized)), enumerable: false },
   }) as Reading;
 }
 

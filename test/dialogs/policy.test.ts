@@ -41,6 +41,7 @@ function decision(text: string, s: Situation = {}, answeredByLastEntry?: () => b
     tailoredBy: entry ? tailoredBy(entry) : [],
     answerable: (id) => ['failure', 'question'].includes(understanding.kb.byId.get(id)!.kind),
     answeredByLastEntry,
+    isQuestionEntry: (id) => understanding.kb.byId.get(id)?.kind === 'question',
   });
 }
 
@@ -167,6 +168,17 @@ describe('policy: after an answer', () => {
     expect(decision('顺便问下你们的云服务器怎么收费', afterDayuLimit, () => false)).toMatchObject({ case: 'off topic after the answer', action: 'outOfScope' });
     expect(decision('can you recommend a good CDN provider?', { ...afterDayuLimit, lang: 'en' }, () => false).action).toBe('outOfScope');
     expect(decision('refreshed a few times already, still nothing', { entry: 'dayu.qr-blank', answered: true, lang: 'en' }, () => false).action).toBe('answerPart');
+  });
+
+  it('takes a question with no words of its own as asking about the answer, though it reads like the off-topic examples', () => {
+    const afterValidity: Situation = { entry: 'domain.identity-validity-failed', answered: true };
+    expect(decision('那到底要怎么弄啊？', afterValidity, () => false)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart' });
+    expect(decision('and where would that be?', { ...afterValidity, lang: 'en' }, () => false)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart' });
+  });
+
+  it('switches to an entry written for the question asked, though a line of the last answer shares a word with it', () => {
+    const afterIncomplete: Situation = { entry: 'icp.materials-incomplete', answered: true };
+    expect(decision('网站建设方案书的模板从哪里下', afterIncomplete, () => true)).toMatchObject({ case: 'new failure after the answer', entryId: 'icp.template-download' });
   });
 
   it('switches on a real new failure', () => {
