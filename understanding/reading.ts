@@ -115,7 +115,8 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
   for (const span of choices.values()) {
     details.push({ slot: span.slot, value: span.value, span: [span.start, span.end], certainty: hedgedAt(span.start) ? 'hedged' : 'sure' });
   }
-  const dated = findDateSaid(text, options, (said, at) => at >= 0 && negatedAt(said, at));
+  // "issued Dec 2, no wait, it was Nov 29": a date taken back by a correction said after it gives way to the next one.
+  const dated = findDateSaid(text, options, (said, at) => at >= 0 && (negatedAt(said, at) || correctedAfter(said, at, lexicon.correction)));
   const date = dated?.day;
   const cert = findCertNumber(text);
   if (cert) details.push({ slot: 'certNumber', value: analyzeCertNumber(cert, (choices.get('certType')?.value ?? context.certType) as string | undefined), certainty: 'sure' });
@@ -157,7 +158,8 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
       dontKnow,
       saysFailure: saysAnyNormalized(normalized, catalog.failure),
       reportsMessage: !!catalog.reported && saysAnyNormalized(normalized, catalog.reported),
-      affirm: isOneOf(normalized, lexicon.affirm),
+      // "对，就是那天", "yes, that's right": each clause a yes.
+      affirm: isOneOf(normalized, lexicon.affirm) || (clauses.length > 1 && clauses.every((c) => !c.text.trim() || isOneOf(c.text, lexicon.affirm))),
       deny: isOneOf(normalized, lexicon.deny),
     },
   };
@@ -190,6 +192,9 @@ function answerTo(
     return said ? { slot, value: said.value, span: [said.start, said.end], certainty: 'hedged' } : 'unknown';
   }
   if (slot === 'certNumber') return details.find((d) => d.slot === 'certNumber');
+  // The date read with negations and corrections weighed ("Dec 2, no wait, Nov 29") is the answer, not the first one seen.
+  const dated = slotCatalog().slots[slot]?.type === 'date' ? details.find((d) => d.slot === slot) : undefined;
+  if (dated) return dated;
   // A free-text answer (a name) never carries a certificate number typed with it.
   if (slotCatalog().slots[slot]?.type === 'text') {
     const cert = findCertNumber(value);
@@ -211,6 +216,15 @@ function isBareHedge(clause: string, lexicon: ReturnType<typeof signalLexicon>, 
   }
   for (const w of [...words.zh, ...lexicon.filler.zh].sort((a, b) => b.length - a.length)) rest = rest.split(w).join('');
   return rest.replace(/[\s\p{P}]+/gu, '').length <= 1;
+}
+
+/** Whether a correction word follows position `at` and another number is said after it. */
+function correctedAfter(text: string, at: number, correction: { zh: string[]; en: string[] }): boolean {
+  const rest = text.slice(at + 1).toLowerCase();
+  return [...correction.zh, ...correction.en].some((w) => {
+    const i = rest.indexOf(w);
+    return i >= 0 && /\d|[一二三四五六七八九十]+\s*[月日号天]|yesterday|today|昨天|今天|前天/.test(rest.slice(i + w.length));
+  });
 }
 
 function clausesOf(normalized: string): { start: number; end: number; text: string }[] {
