@@ -1,9 +1,11 @@
 import { ActivityTypes, CardFactory, type Activity, type Mention, type Middleware, type TurnContext } from 'botbuilder';
 import { isGroupConversation } from '../storage/stateKey';
+import { renderScript, traditionalScriptOf } from './chineseScript';
 import { layoutMarkdown } from './markdownLayout';
 
 /**
- * Renders replies for the channel they go to; the only place that asks which channel this is.
+ * Renders replies for the channel they go to; the only place that asks which channel this is. Chinese replies to a
+ * message in traditional Chinese are written in traditional characters (chineseScript.ts).
  * Teams doesn't show suggested actions in every scope, so choices become a hero card; DingTalk buttons can't post back,
  * so choices become numbered lines the user answers with the number or the words. Markdown text is laid out for the
  * channel's renderer (layoutMarkdown). Every message carries the reply contract.
@@ -24,6 +26,8 @@ export function renderFor(incoming: Partial<Activity>, activity: Partial<Activit
   if (activity.type !== ActivityTypes.Message) return;
   const channelId = incoming.channelId;
   activity.channelData = { intent: 'none', score: 0, ...(activity.channelData ?? {}) };
+  const script = traditionalScriptOf(incoming);
+  if (script) renderScript(activity, script);
   if (activity.textFormat === 'markdown' && activity.text) {
     activity.text = layoutMarkdown(activity.text, channelId === 'msteams' || channelId === 'dingtalk' ? 'paragraph' : 'hard');
   }
