@@ -135,6 +135,11 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     }
   }
 
+  const answer = context.openSlot ? answerTo(context.openSlot, text, normalized, context, details, hedgedAt) : undefined;
+  // "china site probably, aliyun.com?": a value hedged where it is said once is hedged wherever it is said again.
+  if (typeof answer === 'object' && answer.certainty === 'hedged') {
+    for (const d of details) if (d.slot === answer.slot && JSON.stringify(d.value) === JSON.stringify(answer.value)) d.certainty = 'hedged';
+  }
   const picked = /^\s*([1-9])\s*$/.exec(normalized);
   const dontKnow = saysAnyNormalized(normalized, catalog.unknown);
   const reading: Omit<Reading, 'classification' | 'contentWords'> = {
@@ -146,7 +151,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     details,
     mentioned: [...mentioned],
     onlyDetails: !saysAnyNormalized(normalized, catalog.failure) && onlyDetails(normalized, [...choices.values()]),
-    answer: context.openSlot ? answerTo(context.openSlot, text, normalized, context, details, hedgedAt) : undefined,
+    answer,
     askedAbout: Object.entries(catalog.slots).filter(([, d]) => d.askedAbout && saysAnyNormalized(normalized, d.askedAbout)).map(([slot]) => slot),
     product: choices.get('product')?.value as Product | undefined,
     signals: {
@@ -210,7 +215,7 @@ function answerTo(
 function isBareHedge(clause: string, lexicon: ReturnType<typeof signalLexicon>, unknown: { zh: string[]; en: string[] }): boolean {
   const words = { zh: [...lexicon.hedge.zh, ...unknown.zh], en: [...lexicon.hedge.en, ...unknown.en] };
   if (!saysAnyNormalized(clause, words)) return false;
-  let rest = ` ${clause.replace(/['’]/g, '')} `;
+  let rest = ` ${clause.replace(/['’]/g, '').replace(/[\p{P}\p{S}\s]+/gu, ' ').trim()} `;
   for (const w of [...words.en, ...lexicon.filler.en].map((x) => x.replace(/['’]/g, '')).sort((a, b) => b.length - a.length)) {
     rest = rest.split(` ${w} `).join(' ');
   }
