@@ -85,6 +85,7 @@ export class MainDialog extends ComponentDialog {
       answerable: (id) => isAnswerable(this.entry(id)),
       answeredByLastEntry: () => !!current && this.partAsked(current, profile, reading).length > 0,
       isQuestionEntry: (id) => this.entry(id)?.kind === 'question',
+      relatedToLastEntry: (id) => !!current && (this.entry(id)?.product === current.product || !!current.sharedWith?.includes(id)),
     });
     setTurnUnderstanding(context, { reading, decision });
     // A message too long to read gives no details either: the bot said it did not read it.

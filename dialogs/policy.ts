@@ -53,6 +53,8 @@ export interface PolicyInput {
   answeredByLastEntry?: () => boolean;
   /** Whether an entry answers a question of its own ("授权书在哪下载"), rather than a failure (knowledge: kind question). */
   isQuestionEntry?: (entryId: string) => boolean;
+  /** Whether an entry is of the product of the entry answered last, or shares its prompt (knowledge: sharedWith). */
+  relatedToLastEntry?: (entryId: string) => boolean;
 }
 
 /** A message at a question switches to another entry only when it is recognized at least this surely. */
@@ -101,7 +103,7 @@ function newFailureAfterAnswer(p: PolicyInput): boolean {
   const c = p.reading.classification;
   if (p.reading.onlyDetails || c.intent === 'none' || conversational(p)) return false;
   const s = p.reading.signals;
-  if (s.saysFailure || s.reportsMessage) return c.score >= SWITCH_CONFIDENCE;
+  if (s.saysFailure || s.reportsMessage || leavesForAnotherEntry(p)) return c.score >= SWITCH_CONFIDENCE;
   return c.score >= (s.followUp || s.question || s.stillFails ? FOLLOW_UP_SWITCH : DETAIL_ONLY_SWITCH);
 }
 
@@ -111,10 +113,16 @@ function recognizedElsewhere(p: PolicyInput): boolean {
   return !!t && t.id !== p.tracker.entryId && (p.reading.classification.intent === 'clarify' || p.answerable(t.id)) && t.score >= SWITCH_CONFIDENCE;
 }
 
-/** After an answer: the message is, as surely as a pasted prompt, a question another entry is written to answer. */
-function asksAnotherQuestionEntry(p: PolicyInput): boolean {
+/**
+ * After an answer: the message is, as surely as a pasted prompt, a question another entry is written to answer; or it
+ * names another product and is recognized as one of that product's failures ("另外大鱼号的二维码一直空白").
+ */
+function leavesForAnotherEntry(p: PolicyInput): boolean {
   const t = target(p);
-  return !!t && t.id !== p.tracker.entryId && !!p.isQuestionEntry?.(t.id) && t.score >= FOLLOW_UP_SWITCH;
+  if (!t || t.id === p.tracker.entryId || p.reading.classification.intent === 'clarify') return false;
+  if (p.isQuestionEntry?.(t.id) && t.score >= FOLLOW_UP_SWITCH) return true;
+  const product = p.reading.classification.candidates.find((x) => x.id === t.id)?.product;
+  return !!product && p.reading.product === product && p.answerable(t.id) && !p.relatedToLastEntry?.(t.id) && t.score >= SWITCH_CONFIDENCE;
 }
 
 /** A question with no words of its own ("where is that?", "所以到底该怎么弄"): it asks about the answer just given. */
@@ -208,7 +216,7 @@ export const CASES: Case[] = [
     when: (p) => {
       const s = p.reading.signals;
       return (
-        afterAnswer(p) && !chat(p) && !s.saysFailure && !s.reportsMessage && (s.followUp || !!s.question) && !asksAnotherQuestionEntry(p) && !!p.answeredByLastEntry?.()
+        afterAnswer(p) && !chat(p) && !s.saysFailure && !s.reportsMessage && (s.followUp || !!s.question) && !leavesForAnotherEntry(p) && !!p.answeredByLastEntry?.()
       );
     },
     then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
