@@ -14,19 +14,20 @@ import { layoutMarkdown } from './markdownLayout';
  */
 export class ChannelRendering implements Middleware {
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    // Read before the turn runs: the bot sets the activity's locale to the reply language it chose.
+    const script = traditionalScriptOf(context.activity);
     context.onSendActivities(async (ctx, activities, send) => {
-      for (const activity of activities) renderFor(ctx.activity, activity);
+      for (const activity of activities) renderFor(ctx.activity, activity, script);
       return send();
     });
     await next();
   }
 }
 
-export function renderFor(incoming: Partial<Activity>, activity: Partial<Activity>): void {
+export function renderFor(incoming: Partial<Activity>, activity: Partial<Activity>, script = traditionalScriptOf(incoming)): void {
   if (activity.type !== ActivityTypes.Message) return;
   const channelId = incoming.channelId;
   activity.channelData = { intent: 'none', score: 0, ...(activity.channelData ?? {}) };
-  const script = traditionalScriptOf(incoming);
   if (script) renderScript(activity, script);
   if (activity.textFormat === 'markdown' && activity.text) {
     activity.text = layoutMarkdown(activity.text, channelId === 'msteams' || channelId === 'dingtalk' ? 'paragraph' : 'hard');
