@@ -32,3 +32,12 @@ describe('replies in the script the customer writes', () => {
     }
   });
 });
+
+describe('traditional replies through the whole bot', () => {
+  it('keeps a zh-TW client locale for the reply though the message is in simplified characters', async () => {
+    const { BotHarness } = await import('../helpers/botHarness');
+    const reply = await new BotHarness().last('域名实名提示注册者证件不清晰/被遮挡', { locale: 'zh-TW' });
+    expect(reply.text).toMatch(/證件/);
+    expect(reply.text).not.toMatch(/证件/);
+  });
+});
