@@ -27,6 +27,12 @@ function topics(): string[][] {
   return topicGroups;
 }
 
+/** Whether a question names one of the topics ("多少钱" names money): it asks about something, though in no content word. */
+export function namesTopic(question: string): boolean {
+  const q = normalize(question);
+  return topics().some((group) => group.some((w) => contains(q, w)));
+}
+
 /** Whether a normalized text contains a word: Chinese anywhere, Latin words whole. */
 function contains(text: string, word: string): boolean {
   if (/\p{Script=Han}/u.test(word)) return text.includes(word);

@@ -16,7 +16,7 @@ import { MAX_TEXT_LENGTH } from '../understanding/normalize';
 import { slotCatalog } from '../understanding/slots';
 import { inspectImage } from '../answers/imageCheck';
 import { composeAnswer, tailoredAnswer } from '../answers/composeAnswer';
-import { answerPart } from '../answers/answerPart';
+import { answerPart, namesTopic } from '../answers/answerPart';
 import { message } from '../answers/messages';
 import { formatDate } from '../answers/calculators';
 import { reply, type ReplyMeta } from '../bots/replies';
@@ -272,7 +272,7 @@ export class MainDialog extends ComponentDialog {
     }
     // "so what should we do?", "where is that?": nothing in particular asked, so the part of the answer that is about
     // their case; a question with no words of its own asks about the answer itself, given again when nothing is tailored.
-    const aboutTheAnswer = !!reading.signals.question && reading.contentWords.length === 0;
+    const aboutTheAnswer = !!reading.signals.question && reading.contentWords.length === 0 && !namesTopic(reading.normalized);
     const tailored =
       reading.signals.question === 'how' || reading.signals.question === 'what' || aboutTheAnswer ? tailoredAnswer(entry, { lang, today: this.deps.today(), details: profile.details }) : '';
     if ((tailored || aboutTheAnswer) && !reading.details.length) {
