@@ -1,19 +1,11 @@
-// natural's stop-word list, by its own path: the package index pulls in ESM-only dependencies.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const stopwords: string[] = require('natural/lib/natural/util/stopwords').words;
 import * as fs from 'fs';
 import Ajv from 'ajv';
 import YAML from 'yaml';
 import { fromRoot } from '../config/paths';
-import { cutWords } from '../understanding/segmenter';
+import { contentWords } from '../understanding/contentWords';
 import { normalize } from '../understanding/normalize';
-import { signalLexicon } from '../understanding/signals';
 
 const MAX_LINES = 3;
-const ENGLISH_STOP = new Set(stopwords);
-/** Words every answer of this domain uses; matching on them would pick any line. */
-const GENERIC = new Set(['实名', '认证', '实名认证', '域名', '提交', '证件', '审核', '信息', '资料', '可以', '需要', '这个', '那个', '还是', '我们', '你们', '是不是', 'domain', 'verification', 'submit', 'certificate', 'information']);
-
 /** A block the follow-up may be answered with: a line of the answer, or one of the entry's parts. */
 export interface PartSource {
   text: string;
@@ -35,6 +27,12 @@ function topics(): string[][] {
   return topicGroups;
 }
 
+/** Whether a question names one of the topics ("多少钱" names money): it asks about something, though in no content word. */
+export function namesTopic(question: string): boolean {
+  const q = normalize(question);
+  return topics().some((group) => group.some((w) => contains(q, w)));
+}
+
 /** Whether a normalized text contains a word: Chinese anywhere, Latin words whole. */
 function contains(text: string, word: string): boolean {
   if (/\p{Script=Han}/u.test(word)) return text.includes(word);
@@ -42,20 +40,6 @@ function contains(text: string, word: string): boolean {
   // "6.2mb" says mb: a unit may follow a number.
   const before = /^[a-z]/.test(word) ? '[^a-z]' : '[^a-z0-9]';
   return new RegExp(`(^|${before})${escaped}([^a-z0-9]|$)`).test(text);
-}
-
-/** The content words of a normalized question: no signal words ("那如果", "where"), no stop words. */
-function contentWords(normalized: string): string[] {
-  const { followUp, questions, hedge, correction, stillFails } = signalLexicon();
-  const signal = new Set([followUp, hedge, correction, stillFails, ...Object.values(questions)].flatMap((w) => [...w.zh, ...w.en]));
-  // jieba cuts Latin text into letters: it segments the Chinese runs, English is split into its words.
-  const han = normalized.match(/\p{Script=Han}+/gu) ?? [];
-  const latin = normalized.replace(/\p{Script=Han}+/gu, ' ').match(/[a-z0-9][a-z0-9.'-]*[a-z0-9]|[a-z0-9]/g) ?? [];
-  const words = [...han.flatMap((run) => cutWords(run)), ...latin].map((w) => w.trim()).filter(Boolean);
-  return [...new Set(words)].filter((w) => {
-    if (signal.has(w) || GENERIC.has(w) || ENGLISH_STOP.has(w)) return false;
-    return /\p{Script=Han}/u.test(w) ? [...w].length >= 2 : /^[a-z0-9.]{3,}$/.test(w);
-  });
 }
 
 /**
@@ -92,12 +76,18 @@ export function answerPart(answer: string, question: string, parts: PartSource[]
   ];
   const searchable = units.map((u) => normalize(`${u.text} ${(u.asks ?? []).join(' ')}`));
   const hitsOf = (c: { words: string[] }) => searchable.map((t) => c.words.some((w) => contains(t, w)));
-  const asked = concepts(normalize(question), [...new Set(parts.flatMap((p) => (p.asks ?? []).map((w) => normalize(w))))])
+  const said = concepts(normalize(question), [...new Set(parts.flatMap((p) => (p.asks ?? []).map((w) => normalize(w))))])
     .map((c) => ({ ...c, hits: hitsOf(c) }))
     .map((c) => ({ ...c, count: c.hits.filter(Boolean).length }))
-    // A plain word most lines share tells nothing; a topic the whole answer is about still counts, for less.
-    .filter((c) => c.count > 0 && (c.topic || units.length < 4 || c.count <= units.length / 2));
-  if (!asked.length) return [];
+    .filter((c) => c.count > 0);
+  // A plain word most lines share tells nothing; a topic the whole answer is about still counts, for less.
+  const asked = said.filter((c) => c.topic || units.length < 4 || c.count <= units.length / 2);
+  if (!asked.length) {
+    // "why would the country code matter": two or more words of the answer's own subject, said together in its lines:
+    // the question is about what the answer is about, so those lines answer it.
+    const together = units.map((_, i) => said.filter((c) => c.hits[i]).length >= 2);
+    return said.length >= 2 ? units.filter((_, i) => together[i]).map((u) => u.text).slice(0, MAX_LINES) : [];
+  }
   const scores = units.map((_, i) => asked.reduce((s, c) => s + (c.hits[i] ? (c.weight * (units.length - c.count + 1)) / units.length : 0), 0));
   const best = Math.max(...scores);
   return units.filter((_, i) => scores[i] === best && best > 0).map((u) => u.text).slice(0, MAX_LINES);

@@ -1,9 +1,11 @@
 import { ActivityTypes, CardFactory, type Activity, type Mention, type Middleware, type TurnContext } from 'botbuilder';
 import { isGroupConversation } from '../storage/stateKey';
+import { renderScript, traditionalScriptOf } from './chineseScript';
 import { layoutMarkdown } from './markdownLayout';
 
 /**
- * Renders replies for the channel they go to; the only place that asks which channel this is.
+ * Renders replies for the channel they go to; the only place that asks which channel this is. Chinese replies to a
+ * message in traditional Chinese are written in traditional characters (chineseScript.ts).
  * Teams doesn't show suggested actions in every scope, so choices become a hero card; DingTalk buttons can't post back,
  * so choices become numbered lines the user answers with the number or the words. Markdown text is laid out for the
  * channel's renderer (layoutMarkdown). Every message carries the reply contract.
@@ -12,18 +14,21 @@ import { layoutMarkdown } from './markdownLayout';
  */
 export class ChannelRendering implements Middleware {
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    // Read before the turn runs: the bot sets the activity's locale to the reply language it chose.
+    const script = traditionalScriptOf(context.activity);
     context.onSendActivities(async (ctx, activities, send) => {
-      for (const activity of activities) renderFor(ctx.activity, activity);
+      for (const activity of activities) renderFor(ctx.activity, activity, script);
       return send();
     });
     await next();
   }
 }
 
-export function renderFor(incoming: Partial<Activity>, activity: Partial<Activity>): void {
+export function renderFor(incoming: Partial<Activity>, activity: Partial<Activity>, script = traditionalScriptOf(incoming)): void {
   if (activity.type !== ActivityTypes.Message) return;
   const channelId = incoming.channelId;
   activity.channelData = { intent: 'none', score: 0, ...(activity.channelData ?? {}) };
+  if (script) renderScript(activity, script);
   if (activity.textFormat === 'markdown' && activity.text) {
     activity.text = layoutMarkdown(activity.text, channelId === 'msteams' || channelId === 'dingtalk' ? 'paragraph' : 'hard');
   }

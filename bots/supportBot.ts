@@ -1,6 +1,6 @@
 import { ActivityHandler, TurnContext, type Activity, type ConversationState, type StatePropertyAccessor } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import { detectLanguage, isBrief, languageOfLocale, leaningLanguage, cultureOf, type Lang } from '../understanding/language';
+import { isBrief, languageOfLocale, leaningLanguage, cultureOf, replyLanguage, type Lang } from '../understanding/language';
 import { message } from '../answers/messages';
 import { recognizeSlotAnswer } from '../understanding/details';
 import type { MainDialog } from '../dialogs/mainDialog';
@@ -76,7 +76,7 @@ export class SupportBot extends ActivityHandler {
   /** The reply language: the message's own (unless it is too brief to tell), else the conversation's, else the locale's; prompts follow it. */
   private languageFor(context: TurnContext, profile: ConversationProfile): Lang {
     const text = context.activity.text ?? '';
-    const said = profile.lang && isBrief(text) ? undefined : detectLanguage(text);
+    const said = profile.lang && isBrief(text) ? undefined : replyLanguage(text);
     const lang = said ?? profile.lang ?? languageOfLocale(context.activity.locale) ?? leaningLanguage(text);
     profile.lang = lang;
     context.activity.locale = cultureOf(lang);

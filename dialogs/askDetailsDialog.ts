@@ -117,6 +117,9 @@ export class AskDetailsDialog extends ComponentDialog {
   private async validateDate(pc: PromptValidatorContext<DateTimeResolution[]>): Promise<boolean> {
     const slot = slotOf(pc.options.validations);
     const today = this.deps.today();
+    // The reading weighed corrections and negations ("Dec 2, no wait, Nov 29"): its date wins over the prompt's latest.
+    const read = this.lenient(pc.context, slot);
+    if (typeof read === 'string' && read !== UNKNOWN) return this.settle(pc, slot, read);
     const dates = (pc.recognized.succeeded ? pc.recognized.value ?? [] : []).map(dayOf).filter((d): d is string => !!d);
     const past = dates.filter((d) => d <= today).sort();
     if (past.length) return this.settle(pc, slot, past[past.length - 1]);

@@ -18,10 +18,9 @@ import { inspectImage } from '../answers/imageCheck';
 import type { CertNumberAnalysis } from '../answers/certNumber';
 import { asList, kindName, renderCertProblems } from '../answers/diagnostics';
 import { composeAnswer, tailoredAnswer } from '../answers/composeAnswer';
-import { calculators } from '../answers/calculators';
-import { answerPart } from '../answers/answerPart';
+import { answerPart, namesTopic } from '../answers/answerPart';
 import { message } from '../answers/messages';
-import { formatDate } from '../answers/calculators';
+import { calculators, formatDate } from '../answers/calculators';
 import { reply, type ReplyMeta } from '../bots/replies';
 import { AskDetailsDialog, ASK_DETAILS_DIALOG, nextDetailToAsk, type AskDetailsOptions } from './askDetailsDialog';
 import { ClarifyProductDialog, CLARIFY_PRODUCT_DIALOG } from './clarifyProductDialog';
@@ -87,6 +86,8 @@ export class MainDialog extends ComponentDialog {
       answerable: (id) => isAnswerable(this.entry(id)),
       answeredByLastEntry: () => !!current && this.partAsked(current, profile, reading).length > 0,
       productOf: (id) => this.deps.understanding.kb.byId.get(id)?.product,
+      isQuestionEntry: (id) => this.entry(id)?.kind === 'question',
+      relatedToLastEntry: (id) => !!current && (this.entry(id)?.product === current.product || !!current.sharedWith?.includes(id)),
     });
     setTurnUnderstanding(context, { reading, decision });
     // A message too long to read gives no details either: the bot said it did not read it.
@@ -290,11 +291,14 @@ export class MainDialog extends ComponentDialog {
       await context.sendActivity(reply(`${message('partOfAnswer', lang, { title })}\n\n${part.join('\n')}`, meta));
       return;
     }
-    // "so what should we do?": nothing in particular asked, so the part of the answer that is about their case.
-    const tailored = reading.signals.question === 'how' || reading.signals.question === 'what' ? tailoredAnswer(entry, { lang, today: this.deps.today(), details: profile.details }) : '';
-    if (tailored && !reading.details.length) {
+    // "so what should we do?", "where is that?": nothing in particular asked, so the part of the answer that is about
+    // their case; a question with no words of its own asks about the answer itself, given again when nothing is tailored.
+    const aboutTheAnswer = !!reading.signals.question && reading.contentWords.length === 0 && !namesTopic(reading.normalized);
+    const tailored =
+      reading.signals.question === 'how' || reading.signals.question === 'what' || aboutTheAnswer ? tailoredAnswer(entry, { lang, today: this.deps.today(), details: profile.details }) : '';
+    if ((tailored || aboutTheAnswer) && !reading.details.length) {
       profile.failures = 0;
-      await context.sendActivity(reply(`${message('forYourCase', lang, { title })}\n\n${tailored}`, meta));
+      await context.sendActivity(reply(tailored ? `${message('forYourCase', lang, { title })}\n\n${tailored}` : full, meta));
       return;
     }
     const untailored = reading.details.map((d) => slotLabel(d.slot, d.value, lang)).filter((l): l is string => !!l);

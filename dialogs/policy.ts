@@ -55,6 +55,10 @@ export interface PolicyInput {
   answeredByLastEntry?: () => boolean;
   /** The product an entry belongs to. */
   productOf?: (entryId: string) => Product | undefined;
+  /** Whether an entry answers a question of its own ("授权书在哪下载"), rather than a failure (knowledge: kind question). */
+  isQuestionEntry?: (entryId: string) => boolean;
+  /** Whether an entry is of the product of the entry answered last, or shares its prompt (knowledge: sharedWith). */
+  relatedToLastEntry?: (entryId: string) => boolean;
 }
 
 /** A message at a question switches to another entry only when it is recognized at least this surely. */
@@ -112,7 +116,7 @@ function newFailureAfterAnswer(p: PolicyInput): boolean {
   const c = p.reading.classification;
   if (p.reading.onlyDetails || c.intent === 'none' || conversational(p)) return false;
   const s = p.reading.signals;
-  if (s.saysFailure || s.reportsMessage) return c.score >= SWITCH_CONFIDENCE;
+  if (s.saysFailure || s.reportsMessage || leavesForAnotherEntry(p)) return c.score >= SWITCH_CONFIDENCE;
   return c.score >= (s.followUp || s.question || s.stillFails ? FOLLOW_UP_SWITCH : DETAIL_ONLY_SWITCH);
 }
 
@@ -121,6 +125,21 @@ function recognizedElsewhere(p: PolicyInput): boolean {
   const t = target(p);
   return !!t && t.id !== p.tracker.entryId && (p.reading.classification.intent === 'clarify' || p.answerable(t.id)) && t.score >= SWITCH_CONFIDENCE;
 }
+
+/**
+ * After an answer: the message is, as surely as a pasted prompt, a question another entry is written to answer; or it
+ * names another product and is recognized as one of that product's failures ("另外大鱼号的二维码一直空白").
+ */
+function leavesForAnotherEntry(p: PolicyInput): boolean {
+  const t = target(p);
+  if (!t || t.id === p.tracker.entryId || p.reading.classification.intent === 'clarify') return false;
+  if (p.isQuestionEntry?.(t.id) && t.score >= FOLLOW_UP_SWITCH) return true;
+  const product = p.reading.classification.candidates.find((x) => x.id === t.id)?.product;
+  return !!product && p.reading.product === product && p.answerable(t.id) && !p.relatedToLastEntry?.(t.id) && t.score >= SWITCH_CONFIDENCE;
+}
+
+/** A question with no words of its own ("where is that?", "所以到底该怎么弄"): it asks about the answer just given. */
+const asksAboutTheAnswer = (p: PolicyInput) => !!p.reading.signals.question && !p.reading.details.length && p.reading.contentWords.length === 0;
 
 /** A detail, a date, a certificate type or a number alone, reading as the answer to a question nobody asked. */
 function bareAnswer(p: PolicyInput): boolean {
@@ -241,7 +260,9 @@ export const CASES: Case[] = [
     name: 'follow-up the answer covers',
     when: (p) => {
       const s = p.reading.signals;
-      return afterAnswer(p) && !chat(p) && !s.saysFailure && !s.reportsMessage && (s.followUp || !!s.question) && !!p.answeredByLastEntry?.();
+      return (
+        afterAnswer(p) && !chat(p) && !s.saysFailure && !s.reportsMessage && (s.followUp || !!s.question) && !leavesForAnotherEntry(p) && !!p.answeredByLastEntry?.()
+      );
     },
     then: (p) => ({ action: 'answerPart', entryId: p.tracker.entryId }),
   },
@@ -252,7 +273,7 @@ export const CASES: Case[] = [
     when: (p) => {
       const c = p.reading.classification;
       const offTopic = c.intent === 'none' && c.candidates[0]?.id === 'none' && c.score >= OFF_TOPIC_SURE;
-      return afterAnswer(p) && offTopic && !p.reading.signals.stillFails && !p.answeredByLastEntry?.();
+      return afterAnswer(p) && offTopic && !p.reading.signals.stillFails && !asksAboutTheAnswer(p) && !p.answeredByLastEntry?.();
     },
     then: classified,
   },

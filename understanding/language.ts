@@ -26,6 +26,21 @@ export function detectLanguage(text: string): Lang | undefined {
   return latin >= 3 && latin * 2 > han ? 'en' : 'zh';
 }
 
+// A run of Chinese as it is pasted: characters with the digits, full-width forms and punctuation inside a prompt.
+const HAN_RUN = /[\p{Script=Han}][\p{Script=Han}\u3000-\u303f\uff00-\uffef\d~～、，。：；“”《》（）【】\s.%-]*/gu;
+
+/**
+ * The language to reply in: the message's, except that English framing, opening the message, around one or two pasted Chinese runs
+ * ("my dayu account verification fails with 认证信息与大鱼号主体信息不一致") is English, however long the prompt.
+ */
+export function replyLanguage(text: string): Lang | undefined {
+  const words = (text.replace(HAN_RUN, ' ').match(LATIN_WORD) ?? []).filter((w) => !LOANWORDS.has(w.toLowerCase()));
+  const runs = (text.match(HAN_RUN) ?? []).filter((r) => (r.match(HAN)?.length ?? 0) >= 2).length;
+  // It opens in English: the Latin words frame the message (a prompt may itself end in English: "…请检测：XML schema validation failed").
+  if (runs >= 1 && runs <= 2 && words.length >= 3 && /^[\s\p{P}]*[a-z]/iu.test(text)) return 'en';
+  return detectLanguage(text);
+}
+
 /**
  * Whether a message is too brief to change the conversation's language: an answer such as "Hong Kong", "ID card",
  * "intl" or 香港 in a conversation held in the other language.

@@ -1,6 +1,7 @@
 import type { Product } from '../kb/types';
 import { analyzeCertNumber } from '../answers/certNumber';
 import type { Classification, Classifier } from './classifier';
+import { contentWords } from './contentWords';
 import { commandOfNormalized, type Command } from './commands';
 import {
   findCertNumber,
@@ -69,6 +70,8 @@ export interface Reading {
   signals: Signals;
   /** Classification candidates, computed on first use. */
   readonly classification: Classification;
+  /** The words the message says beyond signals, filler and stop words, computed on first use. */
+  readonly contentWords: string[];
 }
 
 export interface ReadingContext {
@@ -114,7 +117,8 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
   for (const span of choices.values()) {
     details.push({ slot: span.slot, value: span.value, span: [span.start, span.end], certainty: hedgedAt(span.start) ? 'hedged' : 'sure' });
   }
-  const dated = findDateSaid(text, options, (said, at) => at >= 0 && negatedAt(said, at));
+  // "issued Dec 2, no wait, it was Nov 29": a date taken back by a correction said after it gives way to the next one.
+  const dated = findDateSaid(text, options, (said, at) => at >= 0 && (negatedAt(said, at) || correctedAfter(said, at, lexicon.correction)));
   const date = dated?.day;
   const cert = findCertNumber(text);
   if (cert) details.push({ slot: 'certNumber', value: analyzeCertNumber(cert, (choices.get('certType')?.value ?? context.certType) as string | undefined), certainty: 'sure' });
@@ -133,9 +137,14 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     }
   }
 
+  const answer = context.openSlot ? answerTo(context.openSlot, text, normalized, context, details, hedgedAt) : undefined;
+  // "china site probably, aliyun.com?": a value hedged where it is said once is hedged wherever it is said again.
+  if (typeof answer === 'object' && answer.certainty === 'hedged') {
+    for (const d of details) if (d.slot === answer.slot && JSON.stringify(d.value) === JSON.stringify(answer.value)) d.certainty = 'hedged';
+  }
   const picked = /^\s*([1-9])\s*$/.exec(normalized);
   const dontKnow = saysAnyNormalized(normalized, catalog.unknown);
-  const reading: Omit<Reading, 'classification'> = {
+  const reading: Omit<Reading, 'classification' | 'contentWords'> = {
     normalized,
     tooLong: text.trim().length > MAX_TEXT_LENGTH,
     lang: detectLanguage(normalized),
@@ -144,7 +153,7 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
     details,
     mentioned: [...mentioned],
     onlyDetails: !saysAnyNormalized(normalized, catalog.failure) && onlyDetails(normalized, [...choices.values()]),
-    answer: context.openSlot ? answerTo(context.openSlot, text, normalized, context, details, hedgedAt) : undefined,
+    answer,
     askedAbout: Object.entries(catalog.slots).filter(([, d]) => d.askedAbout && saysAnyNormalized(normalized, d.askedAbout)).map(([slot]) => slot),
     product: choices.get('product')?.value as Product | undefined,
     signals: {
@@ -156,15 +165,17 @@ export function readMessage(text: string, context: ReadingContext, classifier: C
       dontKnow,
       saysFailure: saysAnyNormalized(normalized, catalog.failure),
       reportsMessage: !!catalog.reported && saysAnyNormalized(normalized, catalog.reported),
-      affirm: isOneOf(normalized, lexicon.affirm),
+      // "对，就是那天", "yes, that's right": each clause a yes.
+      affirm: isOneOf(normalized, lexicon.affirm) || (clauses.length > 1 && clauses.every((c) => !c.text.trim() || isOneOf(c.text, lexicon.affirm))),
       deny: isOneOf(normalized, lexicon.deny),
       vague: namesNoFailure(normalized, [...choices.values()], catalog.failure),
     },
   };
   let classification: Classification | undefined;
-  return Object.defineProperty(reading, 'classification', {
-    get: () => (classification ??= classifier.classify(text, { product: context.product })),
-    enumerable: false,
+  let words: string[] | undefined;
+  return Object.defineProperties(reading, {
+    classification: { get: () => (classification ??= classifier.classify(text, { product: context.product })), enumerable: false },
+    contentWords: { get: () => (words ??= contentWords(normalized)), enumerable: false },
   }) as Reading;
 }
 
@@ -189,6 +200,9 @@ function answerTo(
     return said ? { slot, value: said.value, span: [said.start, said.end], certainty: 'hedged' } : 'unknown';
   }
   if (slot === 'certNumber') return details.find((d) => d.slot === 'certNumber');
+  // The date read with negations and corrections weighed ("Dec 2, no wait, Nov 29") is the answer, not the first one seen.
+  const dated = slotCatalog().slots[slot]?.type === 'date' ? details.find((d) => d.slot === slot) : undefined;
+  if (dated) return dated;
   // A free-text answer (a name) never carries a certificate number typed with it.
   if (slotCatalog().slots[slot]?.type === 'text') {
     const cert = findCertNumber(value);
@@ -204,12 +218,21 @@ function answerTo(
 function isBareHedge(clause: string, lexicon: ReturnType<typeof signalLexicon>, unknown: { zh: string[]; en: string[] }): boolean {
   const words = { zh: [...lexicon.hedge.zh, ...unknown.zh], en: [...lexicon.hedge.en, ...unknown.en] };
   if (!saysAnyNormalized(clause, words)) return false;
-  let rest = ` ${clause.replace(/['’]/g, '')} `;
+  let rest = ` ${clause.replace(/['’]/g, '').replace(/[\p{P}\p{S}\s]+/gu, ' ').trim()} `;
   for (const w of [...words.en, ...lexicon.filler.en].map((x) => x.replace(/['’]/g, '')).sort((a, b) => b.length - a.length)) {
     rest = rest.split(` ${w} `).join(' ');
   }
   for (const w of [...words.zh, ...lexicon.filler.zh].sort((a, b) => b.length - a.length)) rest = rest.split(w).join('');
   return rest.replace(/[\s\p{P}]+/gu, '').length <= 1;
+}
+
+/** Whether a correction word follows position `at` and another number is said after it. */
+function correctedAfter(text: string, at: number, correction: { zh: string[]; en: string[] }): boolean {
+  const rest = text.slice(at + 1).toLowerCase();
+  return [...correction.zh, ...correction.en].some((w) => {
+    const i = rest.indexOf(w);
+    return i >= 0 && /\d|[一二三四五六七八九十]+\s*[月日号天]|yesterday|today|昨天|今天|前天/.test(rest.slice(i + w.length));
+  });
 }
 
 function clausesOf(normalized: string): { start: number; end: number; text: string }[] {

@@ -37,6 +37,7 @@ import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ActivityTypes } from 'botbuilder';
+import * as OpenCC from 'opencc-js';
 import { BotHarness, type ReplyView } from '../helpers/botHarness';
 
 interface Checks {
@@ -139,6 +140,8 @@ function expandPlaceholders(s: string, vars: Record<string, string>): { re: RegE
 }
 
 // ---------- language ----------
+const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
+
 function langOf(text: string): 'zh' | 'en' | undefined {
   const han = (text.match(/\p{Script=Han}/gu) ?? []).length;
   const latin = (text.replace(/https?:\/\/\S+/g, '').match(/[A-Za-z]+/g) ?? []).filter((w) => w.length > 1).length;
@@ -204,7 +207,8 @@ function checkReplies(label: string, replies: ReplyView[], exp: Checks, vars: Re
     errors.push(`${label}: no reply`);
     return;
   }
-  const text = replies.map((r) => r.text).join('\n');
+  // Facts are checked in simplified characters: replies to traditional Chinese are written in traditional.
+  const text = toSimplified(replies.map((r) => r.text).join('\n'));
   if (exp.intent !== undefined && last.intent !== exp.intent) errors.push(`${label}: intent ${last.intent}, expected ${exp.intent}`);
   if (exp.slot !== undefined && last.slot !== exp.slot) errors.push(`${label}: slot ${last.slot ?? '-'}, expected ${exp.slot}`);
   if (exp.finalSlot === false && replies.some((r) => r.slot)) errors.push(`${label}: still asks ${replies.find((r) => r.slot)!.slot}`);

@@ -42,6 +42,8 @@ function decision(text: string, s: Situation = {}, answeredByLastEntry?: () => b
     answerable: (id) => ['failure', 'question'].includes(understanding.kb.byId.get(id)!.kind),
     answeredByLastEntry,
     productOf: (id) => understanding.kb.byId.get(id)?.product,
+    isQuestionEntry: (id) => understanding.kb.byId.get(id)?.kind === 'question',
+    relatedToLastEntry: (id) => !!entry && (understanding.kb.byId.get(id)?.product === entry.product || !!entry.sharedWith?.includes(id)),
   });
 }
 
@@ -168,6 +170,35 @@ describe('policy: after an answer', () => {
     expect(decision('顺便问下你们的云服务器怎么收费', afterDayuLimit, () => false)).toMatchObject({ case: 'off topic after the answer', action: 'outOfScope' });
     expect(decision('can you recommend a good CDN provider?', { ...afterDayuLimit, lang: 'en' }, () => false).action).toBe('outOfScope');
     expect(decision('refreshed a few times already, still nothing', { entry: 'dayu.qr-blank', answered: true, lang: 'en' }, () => false).action).toBe('answerPart');
+  });
+
+  it('takes a question with no words of its own as asking about the answer, though it reads like the off-topic examples', () => {
+    const afterValidity: Situation = { entry: 'domain.identity-validity-failed', answered: true };
+    expect(decision('那到底要怎么弄啊？', afterValidity, () => false)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart' });
+    expect(decision('and where would that be?', { ...afterValidity, lang: 'en' }, () => false)).toMatchObject({ case: 'follow-up on the answer', action: 'answerPart' });
+  });
+
+  it('switches to an entry written for the question asked, though a line of the last answer shares a word with it', () => {
+    const afterIncomplete: Situation = { entry: 'icp.materials-incomplete', answered: true };
+    expect(decision('网站建设方案书的模板从哪里下', afterIncomplete, () => true)).toMatchObject({ case: 'new failure after the answer', entryId: 'icp.template-download' });
+  });
+
+  it('switches to another product\'s failure named with its product, though it opens like a follow-up and is not recognized as surely as a prompt', () => {
+    const tracker: ConversationProfile = { lang: 'zh', details: {}, unknown: [], entryId: 'icp.face-mismatch', entryScore: 0.9, lastAnswer: { entryId: 'icp.face-mismatch', details: {} } };
+    const entry = understanding.kb.byId.get('icp.face-mismatch')!;
+    const fixed = (id: string, score: number) => ({ classify: () => ({ intent: id, score, candidates: [{ id, product: understanding.kb.byId.get(id)!.product, score }] }) }) as never;
+    const input = (text: string, id: string, score: number) => ({
+      reading: readMessage(text, { lang: 'zh', today: TODAY }, fixed(id, score)),
+      tracker,
+      tailoredBy: tailoredBy(entry),
+      answerable: () => true,
+      answeredByLastEntry: () => false,
+      relatedToLastEntry: (other: string) => understanding.kb.byId.get(other)?.product === entry.product || !!entry.sharedWith?.includes(other),
+    });
+    expect(decide(input('还有，大鱼号认证的二维码一片空白咋整', 'dayu.qr-blank', 0.8))).toMatchObject({ action: 'answerEntry', entryId: 'dayu.qr-blank' });
+    // Not as sure, or the prompt this entry shares with 大鱼号: still a follow-up on the answer given.
+    expect(decide(input('还有，大鱼号认证的二维码一片空白咋整', 'dayu.qr-blank', 0.4)).action).not.toBe('answerEntry');
+    expect(decide(input('那如果是大鱼号呢', 'dayu.verify-failed-generic', 0.8)).action).not.toBe('answerEntry');
   });
 
   it('switches on a real new failure', () => {
