@@ -6,6 +6,7 @@ import { cultureOf, type Lang } from './language';
 import { slotCatalog, slotDeclaration } from './slots';
 import { fromRoot } from '../config/paths';
 import { dateWindows } from './dateWindows';
+import { fullDate } from './fullDates';
 
 /** Details a message can carry, by slot name. certNumber is the raw candidate: callers analyse it and drop it at once. */
 export interface Details {
@@ -210,6 +211,8 @@ function dateModel(culture: string): ReturnType<DateTimeRecognizer['getDateTimeM
 }
 
 function recognizeWindow(text: string, culture: string, today: string): DateResults {
+  const full = fullDate(text, culture);
+  if (full) return full;
   const key = `${culture}|${today}|${text}`;
   let results = recognizedDates.get(key);
   if (!results) {
