@@ -9,13 +9,9 @@
  */
 
 /** The recognizer's result for one date, as `DateTimeModel.parse` gives it (end is the index of the last character). */
-export interface FullDateResult {
-  start: number;
-  end: number;
-  resolution: { values: { timex: string; type: 'date'; value: string }[] };
-  text: string;
-  typeName: 'datetimeV2.date';
-}
+export type FullDateResult =
+  | { start: number; end: number; resolution: { values: { timex: string; type: 'date'; value: string }[] }; text: string; typeName: 'datetimeV2.date' }
+  | { start: number; end: number; resolution: { values: { timex: string; type: 'daterange'; start: string; end: string }[] }; text: string; typeName: 'datetimeV2.daterange' };
 
 const MONTHS: Record<string, number> = {
   january: 1, jan: 1, february: 2, feb: 2, march: 3, mar: 3, april: 4, apr: 4, may: 5, june: 6, jun: 6, july: 7, jul: 7,
@@ -29,6 +25,8 @@ interface Form {
   /** Indexes of year, month, day in the match. */
   ymd: [number, number, number];
   cultures: string[];
+  /** Cultures that read only the year of this form (the English recognizer in 2026年11月15日 reads 2026). */
+  yearOnlyIn?: string[];
 }
 
 const BOTH = ['zh-cn', 'en-us'];
@@ -36,7 +34,7 @@ const BOTH = ['zh-cn', 'en-us'];
 const YEAR = '((?:19|20)\\d{2})';
 const FORMS: Form[] = [
   { pattern: new RegExp(`(?<![\\da-z.\\-/])${YEAR}([-/.])(\\d{1,2})\\2(\\d{1,2})(?![\\da-z.\\-/])`, 'gi'), ymd: [1, 3, 4], cultures: BOTH },
-  { pattern: new RegExp(`(?<![\\da-z])${YEAR}年(\\d{1,2})月([1-9]\\d?)日(?![a-z])`, 'gi'), ymd: [1, 2, 3], cultures: ['zh-cn'] },
+  { pattern: new RegExp(`(?<![\\da-z])${YEAR}年(\\d{1,2})月([1-9]\\d?)日(?![a-z])`, 'gi'), ymd: [1, 2, 3], cultures: BOTH, yearOnlyIn: ['en-us'] },
   { pattern: new RegExp(`\\b(\\d{1,2})${ORDINAL_SUFFIX} (${MONTH}) ${YEAR}\\b`, 'gi'), ymd: [3, 2, 1], cultures: ['en-us'] },
   { pattern: new RegExp(`\\b(${MONTH}) (\\d{1,2})${ORDINAL_SUFFIX},? ${YEAR}\\b`, 'gi'), ymd: [3, 1, 2], cultures: ['en-us'] },
 ];
@@ -91,6 +89,18 @@ export function fullDate(window: string, culture: string): FullDateResult[] | un
   const month = MONTHS[match[form.ymd[1]].toLowerCase()] ?? Number(match[form.ymd[1]]);
   const day = Number(match[form.ymd[2]]);
   if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
+  if (form.yearOnlyIn?.includes(culture)) {
+    const text = match[form.ymd[0]];
+    return [
+      {
+        start: match.index,
+        end: match.index + text.length - 1,
+        resolution: { values: [{ timex: text, type: 'daterange', start: `${year}-01-01`, end: `${year + 1}-01-01` }] },
+        text,
+        typeName: 'datetimeV2.daterange',
+      },
+    ];
+  }
   const timex = `${year}-${pad(month)}-${pad(day)}`;
   return [
     {

@@ -77,7 +77,6 @@ describe('full dates read without the recognizer', () => {
   it('answers on every context-free form it is meant for, invalid days included', () => {
     for (const text of ['2026-11-15', '2026/1/5', '2026.11.15', '2026年11月15日', '2026-02-30', '2024-02-29', '2025-04-31']) {
       for (const culture of CULTURES) {
-        if (/年/.test(text) && culture === 'en-us') continue;
         expect(compared(text, culture)).toBe('fast');
       }
     }
@@ -90,12 +89,14 @@ describe('full dates read without the recognizer', () => {
     }
     // English month forms in the Chinese culture: the recognizer reads only the year there.
     expect(fullDate('15 november 2026', 'zh-cn')).toBeUndefined();
+    // A locale the recognizer may read otherwise than its own culture names.
+    expect(fullDate('2026-11-15', 'zh-CN')).toBeUndefined();
   });
 
   it('answers on the windows of a longer message', () => {
     const message = datePhrase('您好，我的身份证是2026年11月15日新办的，上传后提示不在实名库中，请问怎么办');
     const windows = dateWindows(message);
-    expect(windows.map((w) => fullDate(w.text, 'zh-cn')?.[0]?.resolution.values[0].value)).toContain('2026-11-15');
+    expect(windows.map((w) => fullDate(w.text, 'zh-cn')?.[0]?.resolution.values[0])).toContainEqual(expect.objectContaining({ value: '2026-11-15' }));
     for (const w of windows) compared(w.text, 'zh-cn');
   });
 
