@@ -12,7 +12,7 @@ export interface LocalConnector {
  * The Bot Framework connector's reply endpoint, on a free local port: bots POST their replies to
  * {serviceUrl}/v3/conversations/{conversation}/activities/{replyTo} and get a resource id back.
  */
-export async function startLocalConnector(): Promise<LocalConnector> {
+export async function startLocalConnector(port = 0): Promise<LocalConnector> {
   let replies = 0;
   let withoutIntent = 0;
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -31,7 +31,7 @@ export async function startLocalConnector(): Promise<LocalConnector> {
       res.writeHead(200, { 'content-type': 'application/json' }).end(`{"id":"r${replies}"}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts: () => ({ replies, withoutIntent }),

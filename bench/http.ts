@@ -23,8 +23,16 @@ export interface ReplyRoute {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
+// BENCH_PORTS=4630-4660 keeps every server the bench starts in that range (a machine shared by several benches).
+const PORT_RANGE = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORTS ?? '');
+let nextPort = PORT_RANGE ? Number(PORT_RANGE[1]) : 0;
+
 /** A free port on 127.0.0.1, for a child process that cannot be told to listen on port 0 and report back. */
 export async function freePort(): Promise<number> {
+  if (PORT_RANGE) {
+    if (nextPort > Number(PORT_RANGE[2])) throw new Error(`BENCH_PORTS ${process.env.BENCH_PORTS}: no port left`);
+    return nextPort++;
+  }
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

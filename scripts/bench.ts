@@ -1,10 +1,10 @@
 // Benchmarks (npm run bench): figures for the notes, never pass/fail. Runs the compiled programs, as users run them:
 // the bot (dist/index.js) against a bare botbuilder echo bot (dist/bench/echoBot.js), same harness, same run.
-//   npm run bench -- [--seconds 10] [--warm-up 3] [--expect-replies] [--cpu-prof DIR]
+//   npm run bench -- [--seconds 10] [--warm-up 3] [--expect-replies] [--cpu-prof DIR]   (BENCH_PORTS=4630-4660: ports used)
 import { randomUUID } from 'crypto';
 import { benchClassification } from '../bench/classification';
 import { startLocalConnector } from '../bench/connector';
-import { load, npmStartNodeArgs, rssMb, startServer, type LoadResult, type ReplyRoute, type ServerUnderTest } from '../bench/http';
+import { freePort, load, npmStartNodeArgs, rssMb, startServer, type LoadResult, type ReplyRoute, type ServerUnderTest } from '../bench/http';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   print({ benchmark: 'classification, ~60-char messages, after start-up', ...benchClassification() });
   print({ bot: `node ${[...npmStartNodeArgs(), 'dist/index.js'].join(' ')}`, echo: 'node dist/bench/echoBot.js' });
 
-  const connector = await startLocalConnector();
+  const connector = await startLocalConnector(await freePort());
   const route: ReplyRoute = process.argv.includes('--expect-replies')
     ? { mode: 'expectReplies', serviceUrl: 'http://127.0.0.1:9' }
     : { mode: 'connector', serviceUrl: connector.url };

@@ -6,6 +6,7 @@ import { cultureOf, type Lang } from './language';
 import { slotCatalog, slotDeclaration } from './slots';
 import { fromRoot } from '../config/paths';
 import { dateWindows } from './dateWindows';
+import { fullDate } from './fullDates';
 
 /** Details a message can carry, by slot name. certNumber is the raw candidate: callers analyse it and drop it at once. */
 export interface Details {
@@ -210,6 +211,8 @@ function dateModel(culture: string): ReturnType<DateTimeRecognizer['getDateTimeM
 }
 
 function recognizeWindow(text: string, culture: string, today: string): DateResults {
+  const full = fullDate(text, culture);
+  if (full) return full;
   const key = `${culture}|${today}|${text}`;
   let results = recognizedDates.get(key);
   if (!results) {
@@ -328,19 +331,24 @@ export function saysAny(text: string, words: { zh: string[]; en: string[] }): bo
   return saysAnyNormalized(normalize(text), words);
 }
 
-// A message is checked against a dozen word lists per turn: each list's English patterns are built once, not per check.
-const englishPatterns = new WeakMap<string[], RegExp[]>();
+// A message is checked against a dozen word lists per turn, some of them put together per call (a hedge and "don't
+// know" in one list): each English word's pattern is built once, by the word, not once per list or per check.
+const WORD_PATTERNS_KEPT = 4096;
+const englishPatterns = new Map<string, RegExp>();
 
-function patternsOf(words: string[]): RegExp[] {
-  let patterns = englishPatterns.get(words);
-  if (!patterns) englishPatterns.set(words, (patterns = words.map((w) => new RegExp(`(^|\\s)${w.replace(/'/g, '')}(\\s|$)`))));
-  return patterns;
+function patternOf(word: string): RegExp {
+  let pattern = englishPatterns.get(word);
+  if (!pattern) {
+    if (englishPatterns.size >= WORD_PATTERNS_KEPT) englishPatterns.clear();
+    englishPatterns.set(word, (pattern = new RegExp(`(^|\\s)${word.replace(/'/g, '')}(\\s|$)`)));
+  }
+  return pattern;
 }
 
 /** saysAny on a text already normalized. */
 export function saysAnyNormalized(normalized: string, words: { zh: string[]; en: string[] }): boolean {
   const t = squeeze(normalized.replace(PUNCTUATION, ' ')).replace(/['’]/g, '');
-  return words.zh.some((w) => t.includes(w)) || patternsOf(words.en).some((pattern) => pattern.test(t));
+  return words.zh.some((w) => t.includes(w)) || words.en.some((w) => patternOf(w).test(t));
 }
 
 /** Whether a message says that something failed (失败, 没通过, rejected …), by knowledge/slots.yaml `failure`. */

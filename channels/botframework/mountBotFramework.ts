@@ -1,9 +1,15 @@
 import express, { type Express } from 'express';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { validateIncomingActivity } from '../../bots/activityValidation';
 
 type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+type ConnectorFactory = NonNullable<AuthenticateRequestResult['connectorFactory']>;
+type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
+
+/** Reply clients kept: one per bot app id, service URL and audience, which are few. */
+const CONNECTOR_CLIENTS_KEPT = 64;
 
 /** Longest wait for a token check (the OpenID key endpoint may hang): past it the request is unverifiable, so 401. */
 const AUTH_TIMEOUT_MS = 5000;
@@ -13,16 +19,42 @@ const AUTH_TIMEOUT_MS = 5000;
  * and no response ever carries an error message (CloudAdapter.process answers 500 with the error's text).
  */
 export class BotFrameworkAdapter extends CloudAdapter {
+  private readonly connectorClients = new LRUCache<string, Promise<ConnectorClient>>({ max: CONNECTOR_CLIENTS_KEPT });
+
   constructor(private readonly auth: ConfigurationBotFrameworkAuthentication) {
     super(auth);
   }
 
-  authenticate(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
+  async authenticate(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('token check timed out')), AUTH_TIMEOUT_MS);
     });
-    return Promise.race([this.auth.authenticateRequest(activity, authHeader), timeout]).finally(() => clearTimeout(timer));
+    const result = await Promise.race([this.auth.authenticateRequest(activity, authHeader), timeout]).finally(() => clearTimeout(timer));
+    return result.connectorFactory ? { ...result, connectorFactory: this.reusedConnectors(result, result.connectorFactory) } : result;
+  }
+
+  /**
+   * botbuilder builds a new ConnectorClient (credentials and an Azure request pipeline of a dozen policies, ~25 KB)
+   * for every turn; the client holds nothing of the turn, so one per app id, service URL and audience serves every
+   * turn, as botbuilder's former BotFrameworkAdapter kept them. The app id is read from the claims as botbuilder's
+   * own factory is given it (audience claim, else appid).
+   */
+  private reusedConnectors(result: AuthenticateRequestResult, inner: ConnectorFactory): ConnectorFactory {
+    const appId = result.claimsIdentity.getClaimValue('aud') ?? result.claimsIdentity.getClaimValue('appid') ?? '';
+    return {
+      create: (serviceUrl: string, audience?: string) => {
+        const key = `${appId}\n${serviceUrl}\n${audience ?? ''}`;
+        let client = this.connectorClients.get(key);
+        if (!client) {
+          client = inner.create(serviceUrl, audience);
+          this.connectorClients.set(key, client);
+          // A client that could not be made (credentials unavailable) is asked for again on the next turn.
+          client.catch(() => this.connectorClients.delete(key));
+        }
+        return client;
+      },
+    };
   }
 
   run(auth: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
