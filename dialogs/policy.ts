@@ -200,6 +200,8 @@ function whichFailure(p: PolicyInput, product: Product | undefined, also: string
  */
 export const CASES: Case[] = [
   { name: 'too long', when: (p) => p.reading.tooLong, then: () => ({ action: 'tooLong' }) },
+  // "算了，转人工吧": the cancel word only gives up on the bot; the person asked for is the request.
+  { name: 'cancel for a person', when: (p) => p.reading.command === 'cancel' && p.reading.classification.intent === 'handoff.human', then: classified },
   { name: 'cancel', when: (p) => p.reading.command === 'cancel', then: () => ({ action: 'cancel' }) },
   { name: 'start over', when: (p) => p.reading.command === 'restart', then: () => ({ action: 'restart' }) },
   { name: 'help at a question', when: (p) => at(p) && p.reading.command === 'help', then: () => ({ action: 'helpAtQuestion' }) },

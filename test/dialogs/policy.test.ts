@@ -63,6 +63,20 @@ describe('policy: steering', () => {
   });
 });
 
+describe('policy: a cancel word beside a request for a person', () => {
+  it.each([
+    ['算了转人工吧', atIssueDate],
+    ['never mind, human agent', { ...atSite }],
+    ['不问了找真人客服', afterDayuLimit],
+  ] as const)('%s → handoff', (text, situation) => {
+    expect(decision(text, situation)).toMatchObject({ case: 'cancel for a person', action: 'handoff' });
+  });
+
+  it('a cancel word alone still cancels', () => {
+    expect(decision('算了', atIssueDate).action).toBe('cancel');
+  });
+});
+
 describe('policy: at a question', () => {
   it('takes the answer to the question', () => {
     expect(decision('上个月15号', atIssueDate)).toMatchObject({ case: 'answer to the question', action: 'takeAnswer' });
