@@ -212,7 +212,8 @@ export const CASES: Case[] = [
   { name: 'hedge denied', when: (p) => !!hedgedValue(p) && p.reading.signals.deny && !p.reading.answer, then: () => ({ action: 'reask' }) },
   { name: 'hedged answer', when: (p) => at(p) && typeof p.reading.answer === 'object' && p.reading.answer.certainty === 'hedged', then: () => ({ action: 'confirmHedge' }) },
   { name: 'answer to the question', when: (p) => at(p) && sureAnswer(p), then: () => ({ action: 'takeAnswer' }) },
-  { name: 'why this question', when: (p) => at(p) && asksWhy(p), then: () => ({ action: 'explainDetail' }) },
+  // "I'm a soldier, does that matter?" gives another detail and asks whether it changes things: not why this question.
+  { name: 'why this question', when: (p) => at(p) && asksWhy(p) && !p.reading.details.some((d) => d.slot !== p.openSlot), then: () => ({ action: 'explainDetail' }) },
   { name: "don't know at a question", when: (p) => at(p) && p.reading.answer === 'unknown', then: () => ({ action: 'takeAnswer' }) },
   { name: 'hand-off at a question', when: (p) => at(p) && !p.reading.onlyDetails && p.reading.classification.intent === 'handoff.human', then: classified },
   // "搞错了 是香港 不是澳门" reads like the region entry, but it corrects a detail: no failure is said.
