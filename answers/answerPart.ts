@@ -70,11 +70,35 @@ function concepts(question: string, asks: string[]): { words: string[]; weight: 
  * index would be more than the job.
  */
 export function answerPart(answer: string, question: string, parts: PartSource[] = []): string[] {
-  const units: PartSource[] = [
-    ...answer.split('\n').map((l) => l.trim()).filter(Boolean).map((text) => ({ text })),
-    ...parts.map((p) => ({ text: p.text.trim(), asks: p.asks })),
-  ];
-  const searchable = units.map((u) => normalize(`${u.text} ${(u.asks ?? []).join(' ')}`));
+  const units: Unit[] = [...linesUnder(answer), ...parts.map((p) => ({ text: p.text.trim(), asks: p.asks }))];
+  const lines = answerLines(units, question, parts);
+  // A line under a heading ("The organization's certificate is elsewhere:") is given with it, the heading once.
+  const out: string[] = [];
+  for (const u of lines) {
+    if (u.heading && !out.includes(u.heading)) out.push(u.heading);
+    out.push(u.text);
+  }
+  return out;
+}
+
+interface Unit extends PartSource {
+  /** The heading line the line stands under: searched with it, and shown before it. */
+  heading?: string;
+}
+
+/** The answer's lines; a line ending in a colon heads the lines after it and is no line of its own (alone it says nothing). */
+function linesUnder(answer: string): Unit[] {
+  const out: Unit[] = [];
+  let heading: string | undefined;
+  for (const line of answer.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    if (/[:：]$/.test(line)) heading = line;
+    else out.push({ text: line, heading });
+  }
+  return out;
+}
+
+function answerLines(units: Unit[], question: string, parts: PartSource[]): Unit[] {
+  const searchable = units.map((u) => normalize(`${u.heading ?? ''} ${u.text} ${(u.asks ?? []).join(' ')}`));
   const hitsOf = (c: { words: string[] }) => searchable.map((t) => c.words.some((w) => contains(t, w)));
   const said = concepts(normalize(question), [...new Set(parts.flatMap((p) => (p.asks ?? []).map((w) => normalize(w))))])
     .map((c) => ({ ...c, hits: hitsOf(c) }))
@@ -86,9 +110,12 @@ export function answerPart(answer: string, question: string, parts: PartSource[]
     // "why would the country code matter": two or more words of the answer's own subject, said together in its lines:
     // the question is about what the answer is about, so those lines answer it.
     const together = units.map((_, i) => said.filter((c) => c.hits[i]).length >= 2);
-    return said.length >= 2 ? units.filter((_, i) => together[i]).map((u) => u.text).slice(0, MAX_LINES) : [];
+    if (said.length >= 2) return units.filter((_, i) => together[i]).slice(0, MAX_LINES);
+    // "国家代码那里应该填什么": the one thing asked is what most of a short answer is about; its lines answer it.
+    const only = said[0];
+    return only && only.count <= MAX_LINES ? units.filter((_, i) => only.hits[i]) : [];
   }
   const scores = units.map((_, i) => asked.reduce((s, c) => s + (c.hits[i] ? (c.weight * (units.length - c.count + 1)) / units.length : 0), 0));
   const best = Math.max(...scores);
-  return units.filter((_, i) => scores[i] === best && best > 0).map((u) => u.text).slice(0, MAX_LINES);
+  return units.filter((_, i) => scores[i] === best && best > 0).slice(0, MAX_LINES);
 }

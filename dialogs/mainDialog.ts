@@ -411,7 +411,8 @@ export class MainDialog extends ComponentDialog {
     await context.sendActivity(reply(text, { intent: entry.id, score }, actions));
     profile.lastAnswer = { entryId: entry.id, details: { ...profile.details } };
     profile.failures = 0;
-    profile.unknown = [];
+    // What the user could not or would not say stays unsaid for this entry: a follow-up that changes another detail
+    // ("那个人的话呢") is answered again without asking it twice. A new entry starts afresh (choose, collect).
     return step.endDialog();
   }
 

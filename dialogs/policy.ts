@@ -200,6 +200,8 @@ function whichFailure(p: PolicyInput, product: Product | undefined, also: string
  */
 export const CASES: Case[] = [
   { name: 'too long', when: (p) => p.reading.tooLong, then: () => ({ action: 'tooLong' }) },
+  // "算了，转人工吧": the cancel word only gives up on the bot; the person asked for is the request.
+  { name: 'cancel for a person', when: (p) => p.reading.command === 'cancel' && p.reading.classification.intent === 'handoff.human', then: classified },
   { name: 'cancel', when: (p) => p.reading.command === 'cancel', then: () => ({ action: 'cancel' }) },
   { name: 'start over', when: (p) => p.reading.command === 'restart', then: () => ({ action: 'restart' }) },
   { name: 'help at a question', when: (p) => at(p) && p.reading.command === 'help', then: () => ({ action: 'helpAtQuestion' }) },
@@ -210,7 +212,8 @@ export const CASES: Case[] = [
   { name: 'hedge denied', when: (p) => !!hedgedValue(p) && p.reading.signals.deny && !p.reading.answer, then: () => ({ action: 'reask' }) },
   { name: 'hedged answer', when: (p) => at(p) && typeof p.reading.answer === 'object' && p.reading.answer.certainty === 'hedged', then: () => ({ action: 'confirmHedge' }) },
   { name: 'answer to the question', when: (p) => at(p) && sureAnswer(p), then: () => ({ action: 'takeAnswer' }) },
-  { name: 'why this question', when: (p) => at(p) && asksWhy(p), then: () => ({ action: 'explainDetail' }) },
+  // "I'm a soldier, does that matter?" gives another detail and asks whether it changes things: not why this question.
+  { name: 'why this question', when: (p) => at(p) && asksWhy(p) && !p.reading.details.some((d) => d.slot !== p.openSlot), then: () => ({ action: 'explainDetail' }) },
   { name: "don't know at a question", when: (p) => at(p) && p.reading.answer === 'unknown', then: () => ({ action: 'takeAnswer' }) },
   { name: 'hand-off at a question', when: (p) => at(p) && !p.reading.onlyDetails && p.reading.classification.intent === 'handoff.human', then: classified },
   // "搞错了 是香港 不是澳门" reads like the region entry, but it corrects a detail: no failure is said.

@@ -54,3 +54,19 @@ describe('answers tailored by who the user is', () => {
     expect(answer({ issueDate: '2026-11-18', holderType: 'organization', certType: 'idCard' })).toMatch(/在此之前可以查询/);
   });
 });
+
+describe('follow-up lines under a heading, and the one thing a short answer is about', () => {
+  const answer = 'Case one:\n\n1. Fill in the form on the PC.\n2. Send the QR code to the principal.\n\nCase two:\n\n1. Ask a colleague to photograph the organization license.\n2. Upload the license in the app.';
+
+  it('gives a line with the heading it stands under, never a heading alone', () => {
+    const part = answerPart(answer, 'who should photograph the license?');
+    expect(part[0]).toBe('Case two:');
+    expect(part).toContain('1. Ask a colleague to photograph the organization license.');
+    expect(part).not.toContain('Case one:');
+  });
+
+  it('answers a question about what most lines of a short answer speak of with those lines', () => {
+    const short = '最常见的原因：国家代码填写不正确。\n1. 检查国家代码，例如中国为 86。\n2. 请勿将区号填入国家代码处。\n3. 改正后重新提交。';
+    expect(answerPart(short, '那国家代码那里应该填什么').join('\n')).toMatch(/86/);
+  });
+});

@@ -63,6 +63,36 @@ describe('policy: steering', () => {
   });
 });
 
+describe('policy: another detail asked about at a question', () => {
+  const atNumber: Situation = { entry: 'domain.number-not-found', openSlot: 'certNumber', lang: 'en' };
+  it.each([["I serve in the army, does it matter?", atNumber], ['我是军人，有影响吗', { ...atNumber, lang: 'zh' as const }]] as const)(
+    '%s is the detail taken, not "why this question"',
+    (text, situation) => {
+      const d = decision(text, situation);
+      expect(d.case).not.toBe('why this question');
+      expect(['rememberOther', 'correct']).toContain(d.action);
+    },
+  );
+
+  it('a bare why still explains the question', () => {
+    expect(decision('why do you need that?', { entry: 'domain.number-not-found', openSlot: 'certNumber', lang: 'en' }).action).toBe('explainDetail');
+  });
+});
+
+describe('policy: a cancel word beside a request for a person', () => {
+  it.each([
+    ['算了转人工吧', atIssueDate],
+    ['never mind, human agent', { ...atSite }],
+    ['不问了找真人客服', afterDayuLimit],
+  ] as const)('%s → handoff', (text, situation) => {
+    expect(decision(text, situation)).toMatchObject({ case: 'cancel for a person', action: 'handoff' });
+  });
+
+  it('a cancel word alone still cancels', () => {
+    expect(decision('算了', atIssueDate).action).toBe('cancel');
+  });
+});
+
 describe('policy: at a question', () => {
   it('takes the answer to the question', () => {
     expect(decision('上个月15号', atIssueDate)).toMatchObject({ case: 'answer to the question', action: 'takeAnswer' });
