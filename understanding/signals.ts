@@ -69,18 +69,8 @@ export function isOneOf(normalized: string, words: Words): boolean {
  */
 export function onlyDetails(normalized: string, spans: { start: number; end: number }[]): boolean {
   if (!spans.length) return false;
-  let rest = '';
-  let from = 0;
-  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
-    rest += ` ${normalized.slice(from, Math.max(from, s.start))} `;
-    from = Math.max(from, s.end);
-  }
-  rest += ` ${normalized.slice(from)} `;
   const { filler } = signalLexicon();
-  let words = ` ${stripPunctuation(rest)} `;
-  for (const w of [...filler.en].sort((a, b) => b.length - a.length)) words = words.split(` ${w} `).join(' ');
-  for (const w of [...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join('');
-  return words.replace(/\s+/g, '').length <= 2;
+  return withoutWords(outsideSpans(normalized, spans), filler.en, filler.zh).replace(/\s+/g, '').length <= 2;
 }
 
 /**
@@ -91,18 +81,29 @@ export function onlyDetails(normalized: string, spans: { start: number; end: num
 export function namesNoFailure(normalized: string, spans: { start: number; end: number }[], failure: Words): boolean {
   if (!saysAnyNormalized(normalized, failure)) return false;
   const { unspecific, filler } = signalLexicon();
+  const rest = withoutWords(outsideSpans(normalized, spans), [...failure.en, ...unspecific.en, ...filler.en], [...failure.zh, ...unspecific.zh, ...filler.zh]);
+  return rest.replace(/[\s\p{P}]+/gu, '').length <= 1;
+}
+
+/** The text outside the spans, each piece padded with spaces so that words at its edges stay whole. */
+function outsideSpans(normalized: string, spans: { start: number; end: number }[]): string {
   let rest = '';
   let from = 0;
   for (const s of [...spans].sort((a, b) => a.start - b.start)) {
     rest += ` ${normalized.slice(from, Math.max(from, s.start))} `;
     from = Math.max(from, s.end);
   }
-  rest += ` ${normalized.slice(from)} `;
-  let words = ` ${stripPunctuation(rest).replace(/['’]/g, '')} `;
-  const en = [...failure.en, ...unspecific.en, ...filler.en].map((w) => w.replace(/['’]/g, '')).sort((a, b) => b.length - a.length);
-  for (const w of en) words = words.split(` ${w} `).join('  ');
-  for (const w of [...failure.zh, ...unspecific.zh, ...filler.zh].sort((a, b) => b.length - a.length)) words = words.split(w).join(' ');
-  return words.replace(/[\s\p{P}]+/gu, '').length <= 1;
+  return `${rest} ${normalized.slice(from)} `;
+}
+
+/** The text without its punctuation and without the words given, longest first: English as whole words, Chinese anywhere. */
+function withoutWords(text: string, en: string[], zh: string[]): string {
+  const apostrophes = /['’]/g;
+  const longestFirst = (a: string, b: string) => b.length - a.length;
+  let words = ` ${stripPunctuation(text).replace(apostrophes, '')} `;
+  for (const w of en.map((x) => x.replace(apostrophes, '')).sort(longestFirst)) words = words.split(` ${w} `).join('  ');
+  for (const w of [...zh].sort(longestFirst)) words = words.split(w).join(' ');
+  return words;
 }
 
 // Clauses as the reading splits them (understanding/reading.ts): a failure said in general is one clause of its own.
