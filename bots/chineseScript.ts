@@ -1,11 +1,12 @@
 import * as OpenCC from 'opencc-js';
 import type { Activity } from 'botbuilder';
+import { toSimplified } from '../understanding/normalize';
 
 // Knowledge and messages are written in simplified Chinese; a customer who writes traditional Chinese (or whose client
 // says zh-TW / zh-HK / zh-Hant) reads the reply in traditional characters. OpenCC converts characters, not phrasing.
-const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
-const toTaiwan = OpenCC.Converter({ from: 'cn', to: 'tw' });
-const toHongKong = OpenCC.Converter({ from: 'cn', to: 'hk' });
+// Each simplified → traditional converter holds ~75 MB of dictionaries: built on the first reply that needs it.
+const converters: Partial<Record<Script, (text: string) => string>> = {};
+const converterFor = (script: Script) => (converters[script] ??= OpenCC.Converter({ from: 'cn', to: script }));
 const HAN = /\p{Script=Han}/u;
 
 type Script = 'tw' | 'hk';
@@ -26,7 +27,7 @@ export function traditionalScriptOf(incoming: Partial<Activity>): Script | undef
 
 /** A reply's text and suggested action titles in the script asked for. */
 export function renderScript(activity: Partial<Activity>, script: Script): void {
-  const convert = script === 'hk' ? toHongKong : toTaiwan;
+  const convert = converterFor(script);
   if (activity.text) activity.text = convert(activity.text);
   // Titles only: a value posted back is read through the same traditional → simplified folding as typed text.
   for (const action of activity.suggestedActions?.actions ?? []) if (typeof action.title === 'string') action.title = convert(action.title);

@@ -5,7 +5,7 @@ import { fromRoot } from '../config/paths';
 import { messageLimits } from './limits';
 
 // Hong Kong and Taiwan forms both appear in pasted prompts; 'hk' → 'cn' covers the characters of both.
-const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
+export const toSimplified = OpenCC.Converter({ from: 'hk', to: 'cn' });
 
 export const VARIANTS_FILE = fromRoot('knowledge', 'lexicon', 'variants.yaml');
 
