@@ -1,7 +1,4 @@
-import * as fs from 'fs';
-import Ajv from 'ajv';
-import YAML from 'yaml';
-import { fromRoot } from '../config/paths';
+import { validatedKnowledgeFile } from '../kb/validatedCache';
 import { contentWords } from '../understanding/contentWords';
 import { normalize } from '../understanding/normalize';
 
@@ -17,13 +14,7 @@ let topicGroups: string[][] | undefined;
 
 /** knowledge/lexicon/topics.yaml: groups of words that say one thing, validated once. */
 function topics(): string[][] {
-  if (!topicGroups) {
-    const data = YAML.parse(fs.readFileSync(fromRoot('knowledge', 'lexicon', 'topics.yaml'), 'utf8'));
-    const schema = JSON.parse(fs.readFileSync(fromRoot('knowledge', 'schema', 'topics.schema.json'), 'utf8'));
-    const validate = new Ajv({ allErrors: true }).compile(schema);
-    if (!validate(data)) throw new Error(`knowledge/lexicon/topics.yaml: ${JSON.stringify(validate.errors)}`);
-    topicGroups = (data as { groups: string[][] }).groups.map((g) => g.map((w) => normalize(w)));
-  }
+  topicGroups ??= validatedKnowledgeFile<{ groups: string[][] }>('topics', 'lexicon/topics.yaml', 'topics.schema.json').groups.map((g) => g.map((w) => normalize(w)));
   return topicGroups;
 }
 

@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import Ajv from 'ajv';
+import YAML from 'yaml';
 import { cacheDir, fromRoot } from '../config/paths';
 
 /**
@@ -13,7 +15,7 @@ import { cacheDir, fromRoot } from '../config/paths';
 /** Bumped when the file layout changes. */
 const FORMAT = 'rnbot-validated-knowledge 1\n';
 /** The code that reads and checks knowledge files; the libraries it reads them with. */
-const CHECKING_CODE = ['./knowledgeBase', './validatedCache', '../understanding/slots', '../understanding/signals', '../understanding/normalize', '../answers/facts'];
+const CHECKING_CODE = ['./knowledgeBase', './validatedCache', '../understanding/slots', '../understanding/signals', '../understanding/normalize', '../understanding/limits', '../answers/facts', '../answers/answerPart'];
 const LIBRARIES = ['ajv', 'yaml', 'opencc-js'];
 
 let sharedDigest: string | undefined;
@@ -64,4 +66,18 @@ export function validatedOnce<T>(name: string, validate: () => T): T {
     // a read-only folder: the next start validates again
   }
   return data;
+}
+
+/**
+ * A YAML file of knowledge/ (`file`, relative to it) checked against its schema in knowledge/schema/, kept as
+ * validatedOnce keeps it; `check` adds what a schema cannot say and throws when it does not hold.
+ */
+export function validatedKnowledgeFile<T>(name: string, file: string, schema: string, check?: (data: T) => void): T {
+  return validatedOnce(name, () => {
+    const data = YAML.parse(fs.readFileSync(fromRoot('knowledge', file), 'utf8'));
+    const validate = new Ajv({ allErrors: true }).compile(JSON.parse(fs.readFileSync(fromRoot('knowledge', 'schema', schema), 'utf8')));
+    if (!validate(data)) throw new Error(`knowledge/${file}: ${JSON.stringify(validate.errors)}`);
+    check?.(data as T);
+    return data as T;
+  });
 }

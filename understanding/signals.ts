@@ -1,8 +1,4 @@
-import * as fs from 'fs';
-import Ajv from 'ajv';
-import YAML from 'yaml';
-import { fromRoot } from '../config/paths';
-import { validatedOnce } from '../kb/validatedCache';
+import { validatedKnowledgeFile } from '../kb/validatedCache';
 import { stripPunctuation } from './normalize';
 import { findChoiceSpans, saysAnyNormalized } from './details';
 import { slotCatalog } from './slots';
@@ -33,13 +29,7 @@ let lexicon: SignalLexicon | undefined;
 
 /** The signal phrasings, validated against their schema once. */
 export function signalLexicon(): SignalLexicon {
-  lexicon ??= validatedOnce('signals', () => {
-    const data = YAML.parse(fs.readFileSync(fromRoot('knowledge', 'lexicon', 'signals.yaml'), 'utf8'));
-    const schema = JSON.parse(fs.readFileSync(fromRoot('knowledge', 'schema', 'signals.schema.json'), 'utf8'));
-    const validate = new Ajv({ allErrors: true }).compile(schema);
-    if (!validate(data)) throw new Error(`knowledge/lexicon/signals.yaml: ${JSON.stringify(validate.errors)}`);
-    return data as SignalLexicon;
-  });
+  lexicon ??= validatedKnowledgeFile<SignalLexicon>('signals', 'lexicon/signals.yaml', 'signals.schema.json');
   return lexicon;
 }
 

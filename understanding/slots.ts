@@ -1,9 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import Ajv from 'ajv';
-import YAML from 'yaml';
-import { fromRoot } from '../config/paths';
-import { validatedOnce } from '../kb/validatedCache';
+import { validatedKnowledgeFile } from '../kb/validatedCache';
 
 export type SlotType = 'choice' | 'date' | 'certNumber' | 'attachment' | 'text';
 
@@ -40,19 +35,14 @@ export interface SlotCatalog {
   ignore: string[];
 }
 
-const KNOWLEDGE = fromRoot('knowledge');
 let catalog: SlotCatalog | undefined;
 
 /** knowledge/slots.yaml, validated against its schema once. */
 export function slotCatalog(): SlotCatalog {
-  catalog ??= validatedOnce('slots', () => {
-    const data = YAML.parse(fs.readFileSync(path.join(KNOWLEDGE, 'slots.yaml'), 'utf8'));
-    const validate = new Ajv({ allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(KNOWLEDGE, 'schema', 'slots.schema.json'), 'utf8')));
-    if (!validate(data)) throw new Error(`knowledge/slots.yaml: ${JSON.stringify(validate.errors)}`);
-    for (const [name, slot] of Object.entries((data as SlotCatalog).slots)) {
+  catalog ??= validatedKnowledgeFile<SlotCatalog>('slots', 'slots.yaml', 'slots.schema.json', (data) => {
+    for (const [name, slot] of Object.entries(data.slots)) {
       if (slot.type === 'choice' && !slot.choices?.length) throw new Error(`knowledge/slots.yaml: choice slot ${name} has no choices`);
     }
-    return data as SlotCatalog;
   });
   return catalog;
 }
