@@ -14,7 +14,7 @@ import {
 } from './details';
 import { detectLanguage, type Lang } from './language';
 import { MAX_TEXT_LENGTH, normalize } from './normalize';
-import { isOneOf, namesNoFailure, negatedAt, onlyDetails, questionKind, signalLexicon, startsWithAny, type QuestionKind } from './signals';
+import { isOneOf, namesNoFailure, negatedAt, onlyDetails, questionKind, saysOnly, signalLexicon, startsWithAny, type QuestionKind } from './signals';
 import { slotCatalog } from './slots';
 
 export type Certainty = 'sure' | 'hedged';
@@ -216,14 +216,7 @@ function answerTo(
 
 /** Whether a clause says only that the user is unsure ("not sure", "我也不太确定", "I'm not certain though"). */
 function isBareHedge(clause: string, lexicon: ReturnType<typeof signalLexicon>, unknown: { zh: string[]; en: string[] }): boolean {
-  const words = { zh: [...lexicon.hedge.zh, ...unknown.zh], en: [...lexicon.hedge.en, ...unknown.en] };
-  if (!saysAnyNormalized(clause, words)) return false;
-  let rest = ` ${clause.replace(/['’]/g, '').replace(/[\p{P}\p{S}\s]+/gu, ' ').trim()} `;
-  for (const w of [...words.en, ...lexicon.filler.en].map((x) => x.replace(/['’]/g, '')).sort((a, b) => b.length - a.length)) {
-    rest = rest.split(` ${w} `).join(' ');
-  }
-  for (const w of [...words.zh, ...lexicon.filler.zh].sort((a, b) => b.length - a.length)) rest = rest.split(w).join('');
-  return rest.replace(/[\s\p{P}]+/gu, '').length <= 1;
+  return (saysAnyNormalized(clause, lexicon.hedge) || saysAnyNormalized(clause, unknown)) && saysOnly(clause, [lexicon.hedge, unknown, lexicon.filler]);
 }
 
 /** Whether a correction word follows position `at` and another number is said after it. */

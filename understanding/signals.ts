@@ -71,7 +71,12 @@ export function onlyDetails(normalized: string, spans: { start: number; end: num
 export function namesNoFailure(normalized: string, spans: { start: number; end: number }[], failure: Words): boolean {
   if (!saysAnyNormalized(normalized, failure)) return false;
   const { unspecific, filler } = signalLexicon();
-  const rest = withoutWords(outsideSpans(normalized, spans), [...failure.en, ...unspecific.en, ...filler.en], [...failure.zh, ...unspecific.zh, ...filler.zh]);
+  return saysOnly(outsideSpans(normalized, spans), [failure, unspecific, filler]);
+}
+
+/** Whether a text says nothing but words of the lists, give or take punctuation and one character. */
+export function saysOnly(text: string, lists: { zh: string[]; en: string[] }[]): boolean {
+  const rest = withoutWords(text, lists.flatMap((l) => l.en), lists.flatMap((l) => l.zh));
   return rest.replace(/[\s\p{P}]+/gu, '').length <= 1;
 }
 
@@ -90,7 +95,7 @@ function outsideSpans(normalized: string, spans: { start: number; end: number }[
 function withoutWords(text: string, en: string[], zh: string[]): string {
   const apostrophes = /['’]/g;
   const longestFirst = (a: string, b: string) => b.length - a.length;
-  let words = ` ${stripPunctuation(text).replace(apostrophes, '')} `;
+  let words = ` ${stripPunctuation(text.replace(apostrophes, ''))} `;
   for (const w of en.map((x) => x.replace(apostrophes, '')).sort(longestFirst)) words = words.split(` ${w} `).join('  ');
   for (const w of [...zh].sort(longestFirst)) words = words.split(w).join(' ');
   return words;
