@@ -7,7 +7,7 @@ import { messageLimits } from '../understanding/limits';
  * (knowledge/limits.yaml), so that the reading still sees a longer message is too long, and nothing reads more of it
  * (some detail searches cost more than linear time on long runs of text).
  */
-export const MAX_TEXT_LENGTH = messageLimits().messageMaxLength + 1;
+export const MAX_PASSED_TEXT_LENGTH = messageLimits().messageMaxLength + 1;
 
 /**
  * A message's text as every channel passes it on, cut before anything stores or reads it. A text over the limit
@@ -15,11 +15,11 @@ export const MAX_TEXT_LENGTH = messageLimits().messageMaxLength + 1;
  * the cut text cannot bring it back under the limit: the customer is told the message is too long, on every channel.
  */
 export function cutText(text: string): string {
-  if (text.length < MAX_TEXT_LENGTH) return text;
+  if (text.length < MAX_PASSED_TEXT_LENGTH) return text;
   const trimmed = text.trim();
-  if (trimmed.length < MAX_TEXT_LENGTH) return text;
-  const kept = trimmed.slice(0, MAX_TEXT_LENGTH - 1);
-  const rest = trimmed.slice(MAX_TEXT_LENGTH - 1);
+  if (trimmed.length < MAX_PASSED_TEXT_LENGTH) return text;
+  const kept = trimmed.slice(0, MAX_PASSED_TEXT_LENGTH - 1);
+  const rest = trimmed.slice(MAX_PASSED_TEXT_LENGTH - 1);
   return kept + rest.charAt(rest.search(/\S/));
 }
 

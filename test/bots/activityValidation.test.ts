@@ -1,4 +1,4 @@
-import { activityProblem, cutText, MAX_TEXT_LENGTH, nestsDeeperThan } from '../../bots/activityValidation';
+import { activityProblem, cutText, MAX_PASSED_TEXT_LENGTH, nestsDeeperThan } from '../../bots/activityValidation';
 import { messageLimits } from '../../understanding/limits';
 
 const activity = (extra: Record<string, unknown> = {}) => ({ type: 'message', text: 'hi', from: { id: 'u' }, recipient: { id: 'b' }, conversation: { id: 'c' }, ...extra });
@@ -7,8 +7,8 @@ describe('activities accepted on /api/messages', () => {
   it('accepts a Bot Framework message, and cuts a text over the limit just past the longest message read', () => {
     const long = activity({ text: 'x'.repeat(12_000) });
     expect(activityProblem(long)).toBeUndefined();
-    expect(long.text).toHaveLength(MAX_TEXT_LENGTH);
-    expect(MAX_TEXT_LENGTH).toBe(messageLimits().messageMaxLength + 1);
+    expect(long.text).toHaveLength(MAX_PASSED_TEXT_LENGTH);
+    expect(MAX_PASSED_TEXT_LENGTH).toBe(messageLimits().messageMaxLength + 1);
   });
 
   it.each([
@@ -57,9 +57,9 @@ describe('cutText: what every channel passes on of a message', () => {
     ['blanks before the words', `${' '.repeat(5000)}${'注册者证件不完整 '.repeat(500)}`],
     ['a blank where the cut falls', `${'x'.repeat(limit)}${' '.repeat(3000)}y`],
     ['blank lines between words', `${'a\n'.repeat(limit)}`],
-  ])('cuts a text over the limit (%s) to at most MAX_TEXT_LENGTH, still over the limit when read', (_name, text) => {
+  ])('cuts a text over the limit (%s) to at most MAX_PASSED_TEXT_LENGTH, still over the limit when read', (_name, text) => {
     const cut = cutText(text);
-    expect(cut.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+    expect(cut.length).toBeLessThanOrEqual(MAX_PASSED_TEXT_LENGTH);
     expect(overLimit(text)).toBe(true);
     expect(overLimit(cut)).toBe(true);
   });

@@ -5,7 +5,7 @@ import { echoBot, startWidgetServer, type WidgetServer } from '../helpers/browse
 import { TokenService } from '../../channels/directline/tokens';
 import { MemoryConversationStore } from '../../channels/directline/conversationStore';
 import { clientActivityProblem } from '../../channels/directline/activityValidation';
-import { MAX_TEXT_LENGTH } from '../../bots/activityValidation';
+import { MAX_PASSED_TEXT_LENGTH } from '../../bots/activityValidation';
 
 const SECRET = 'test-token-secret-of-at-least-32-characters';
 const API_SECRET = 'server-side-api-secret';
@@ -435,7 +435,7 @@ describe('self-hosted Direct Line: bad input gets 400 with the reason', () => {
   });
 
   test('nothing invalid reached the transcript', async () => {
-    expect(texts(await read(conversation)).filter((t) => t.startsWith('user:'))).toEqual([`user:${'x'.repeat(MAX_TEXT_LENGTH)}`]);
+    expect(texts(await read(conversation)).filter((t) => t.startsWith('user:'))).toEqual([`user:${'x'.repeat(MAX_PASSED_TEXT_LENGTH)}`]);
   });
 });
 

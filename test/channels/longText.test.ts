@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { createApp } from '../../index';
 import { readSettings } from '../../config/settings';
 import { signDingTalk } from '../../channels/dingtalk/signature';
-import { MAX_TEXT_LENGTH } from '../../bots/activityValidation';
+import { MAX_PASSED_TEXT_LENGTH } from '../../bots/activityValidation';
 import { listen, recorder } from '../helpers/servers';
 
 const SECRET = 'long-text-test-app-secret';
@@ -33,7 +33,7 @@ describe('a message over the channel text limit, on every channel', () => {
   });
   beforeEach(() => webhook.bodies.splice(0));
 
-  const overLimit = (phrase: string) => phrase.repeat(Math.ceil((MAX_TEXT_LENGTH + 1) / phrase.length));
+  const overLimit = (phrase: string) => phrase.repeat(Math.ceil((MAX_PASSED_TEXT_LENGTH + 1) / phrase.length));
   const zhText = overLimit('域名实名认证失败，提示注册者证件不清晰。');
   const enText = overLimit('The real-name verification of my domain failed. ');
 
@@ -74,7 +74,7 @@ describe('a message over the channel text limit, on every channel', () => {
     const all = await conversation.activities();
     const own = all.filter((a) => a.from?.role === 'user');
     // The transcript keeps the cut text, never more than any channel passes on.
-    expect(own.at(-1)!.text!.length).toBeLessThanOrEqual(MAX_TEXT_LENGTH);
+    expect(own.at(-1)!.text!.length).toBeLessThanOrEqual(MAX_PASSED_TEXT_LENGTH);
     const last = all.at(-1)!;
     expect(last.from?.role).toBe('bot');
     expect(last.text).toMatch(TOO_LONG[lang]);
@@ -96,7 +96,7 @@ describe('a message over the channel text limit, on every channel', () => {
   it('DingTalk: a richText message whose runs add up to far over the limit is answered as too long, quickly', async () => {
     // Each run is short; together they are 25 times the limit, one long word (the shape some detail searches take
     // quadratic time on: 250,000 letters blocked the process for three minutes before it was cut).
-    const runs = Array.from({ length: 100 }, () => ({ text: 'a'.repeat(Math.ceil((MAX_TEXT_LENGTH * 25) / 100)) }));
+    const runs = Array.from({ length: 100 }, () => ({ text: 'a'.repeat(Math.ceil((MAX_PASSED_TEXT_LENGTH * 25) / 100)) }));
     const started = Date.now();
     expect((await dingTalk({ msgtype: 'richText', content: { richText: runs } })).status).toBe(200);
     const [reply] = await webhook.waitFor(1);
